@@ -1,0 +1,40 @@
+"""biojax: bio-inspired neural networks in JAX, Flax and Optax.
+
+Subpackages are imported on first use, so ``import biojax`` stays cheap and
+optional extras (matplotlib, mnist1d, optuna) are only needed by the parts
+that use them.
+
+Example:
+    >>> import biojax
+    >>> wiring = biojax.wiring.AutoNCP(16, 4).build(3)
+    >>> int(wiring.synapse_count)
+    28
+"""
+
+import importlib
+from types import ModuleType
+
+from biojax._version import __version__
+
+_SUBPACKAGES = (
+    "data",
+    "env",
+    "interop",
+    "learning",
+    "nn",
+    "pruning",
+    "search",
+    "train",
+    "viz",
+    "wiring",
+)
+
+__all__ = ["__version__", *_SUBPACKAGES]
+
+
+def __getattr__(name: str) -> ModuleType:
+    if name in _SUBPACKAGES:
+        module = importlib.import_module(f"biojax.{name}")
+        globals()[name] = module
+        return module
+    raise AttributeError(f"module 'biojax' has no attribute {name!r}")
