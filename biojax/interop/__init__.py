@@ -1,0 +1,1 @@
+"""Bringing weights from the anchor projects (PyTorch) into biojax params."""

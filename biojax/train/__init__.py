@@ -1,0 +1,15 @@
+"""The one shared training loop: pure epoch and evaluation functions for classifiers.
+
+Examples, the search engine and the pruning cycle all train through these functions, so a
+behaviour fixed here is fixed everywhere.
+"""
+
+from biojax.train.classification import (
+    accuracy,
+    evaluate,
+    make_epoch_fn,
+    make_train_step,
+    softmax_cross_entropy,
+)
+
+__all__ = ["accuracy", "evaluate", "make_epoch_fn", "make_train_step", "softmax_cross_entropy"]
