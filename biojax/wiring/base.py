@@ -46,7 +46,9 @@ class Wiring:
 
     Subclasses add internal synapses in ``__init__`` with :meth:`add_synapse` and sensory synapses in
     :meth:`_connect_sensory`, which :meth:`build` calls on a fresh copy once the input size is known.
-    Use :meth:`from_adjacency` to make a wiring from matrices you already have.
+    A subclass lists its constructor arguments in ``config_keys`` and keeps each one as the attribute
+    ``_<name>``, which is what :meth:`to_dict` stores. Use :meth:`from_adjacency` to make a wiring from
+    matrices you already have.
 
     Args:
         units: number of neurons (the state size of a cell using this wiring), at least 1.
