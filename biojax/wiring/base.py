@@ -147,11 +147,11 @@ class Wiring:
             raise ValueError("sensory_synapse_count needs a built wiring; call build(input_dim) first")
         return int(np.abs(self._sensory).sum())
 
-    def erev_initializer(self, shape: Any = None, dtype: Any = None) -> np.ndarray:
+    def erev_initializer(self) -> np.ndarray:
         """Initial LTC reversal potentials: a writable copy of :attr:`adjacency_matrix`."""
         return np.array(self._adjacency, dtype=np.int32)
 
-    def sensory_erev_initializer(self, shape: Any = None, dtype: Any = None) -> np.ndarray:
+    def sensory_erev_initializer(self) -> np.ndarray:
         """Initial sensory reversal potentials: a writable copy of :attr:`sensory_adjacency_matrix`."""
         if self._sensory is None:
             raise ValueError("sensory_erev_initializer needs a built wiring; call build(input_dim) first")
