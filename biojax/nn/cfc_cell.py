@@ -75,6 +75,8 @@ class CfCCell(nn.Module):
         backbone_dropout: dropout rate after each backbone layer.
         sparsity_mask: optional ``(in + H, H)`` mask (Flax layout) applied to ``ff1`` and ``ff2`` only,
             as ncps torch does; needs ``backbone_layers=0``.
+        mask_time_heads: also mask ``time_a`` and ``time_b`` (ncps leaves them dense; ncps PR #55
+            masks them), so that no path bypasses the mask.
 
     Call: ``cell(inputs (B, S), h (B, H), ts=1.0, deterministic=True) -> (h', h')``; ``ts`` is a
     scalar or per-sample ``(B,)``.
@@ -96,6 +98,7 @@ class CfCCell(nn.Module):
     backbone_layers: int = 1
     backbone_dropout: float = 0.0
     sparsity_mask: Any = None
+    mask_time_heads: bool = False
 
     def __post_init__(self) -> None:
         check_int("units", self.units, minimum=1)
@@ -137,8 +140,9 @@ class CfCCell(nn.Module):
             return new_h, new_h
         ff1 = jnp.tanh(ff1)
         ff2 = jnp.tanh(_linear(self.units, fan_in, "ff2", mask)(x))
-        t_a = _linear(self.units, fan_in, "time_a")(x)
-        t_b = _linear(self.units, fan_in, "time_b")(x)
+        time_mask = mask if self.mask_time_heads else None
+        t_a = _linear(self.units, fan_in, "time_a", time_mask)(x)
+        t_b = _linear(self.units, fan_in, "time_b", time_mask)(x)
         gate = jax.nn.sigmoid(t_a * ts + t_b)
         if self.mode == "no_gate":
             new_h = ff1 + gate * ff2

@@ -47,12 +47,14 @@ class WiredCfCCell(nn.Module):
     """One CfC block per wiring layer (``layer_0`` ... ``layer_{L-1}``), as ncps torch's ``WiredCfCCell``.
 
     Each block has no backbone, ``lecun_tanh`` and the given ``mode``; its ``ff1``/``ff2`` kernels are
-    masked by :func:`layer_masks` (``time_a``/``time_b`` stay dense, as in ncps). The state is the
+    masked by :func:`layer_masks` (``time_a``/``time_b`` stay dense, as in ncps, except with
+    ``intra_layer="wiring"``). The state is the
     concatenation of the layers' states in layer order ``[inter | command | motor]`` (not neuron-id
     order), and the output is the last layer's state. ncps always uses dense within-layer
     recurrence and ignores e.g. NCP's recurrent command synapses (ncps issue #53);
-    ``intra_layer="wiring"`` uses the wiring's within-layer synapses instead (for NCP this means inter
-    and motor neurons have no recurrence and command neurons only their recurrent synapses).
+    ``intra_layer="wiring"`` uses the wiring's within-layer synapses instead and masks the time heads
+    too, so that every path follows a synapse (for NCP: inter and motor neurons have no recurrence,
+    command neurons only their recurrent synapses).
 
     Attributes:
         wiring: a :class:`~biojax.wiring.Wiring`, built or not.
@@ -103,7 +105,7 @@ class WiredCfCCell(nn.Module):
         for layer, (mask, state) in enumerate(zip(masks, states)):
             cell = CfCCell(
                 mask.shape[1], mode=self.mode, backbone_layers=0, sparsity_mask=mask,
-                name=f"layer_{layer}",
+                mask_time_heads=self.intra_layer == "wiring", name=f"layer_{layer}",
             )
             x, _ = cell(x, state, ts)
             new_states.append(x)
