@@ -40,12 +40,12 @@ def _run_sequence(
         ts = jnp.ones((steps, batch), xs.dtype)
     else:
         ts = jnp.asarray(timespans, xs.dtype)
-        ts = ts[:, None] if unbatched and ts.ndim == 1 else jnp.moveaxis(ts, time_axis, 0)
-        if ts.shape != (steps, batch):
+        if ts.shape != x.shape[:-1]:
             raise ValueError(
                 f"timespans must have shape {x.shape[:-1]} (one span per sample and step), "
-                f"got {jnp.shape(timespans)}"
+                f"got {ts.shape}"
             )
+        ts = ts[:, None] if unbatched else jnp.moveaxis(ts, time_axis, 0)
 
     if initial_state is None:
         zeros = jnp.zeros((batch, state_size), xs.dtype)
