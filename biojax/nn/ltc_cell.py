@@ -1,5 +1,6 @@
 """Liquid time-constant cell (ncps ``LTCCell``) computed over the wiring's synapses only."""
 
+from collections.abc import Callable
 from typing import Any
 
 import flax.linen as nn
@@ -9,10 +10,21 @@ import numpy as np
 
 from biojax._validation import check_choice, check_int, check_number
 from biojax.nn._torch_init import constant_uniform
-from biojax.nn._wiring_args import as_wiring, edges_of
+from biojax.nn._wiring_args import as_wiring, edge_list
 
 _MAPPINGS = ("affine", "linear", None)
 _CONSTRAINED = ("gleak", "cm", "w", "sensory_w")
+
+
+def _sigmoid(x: jax.Array) -> jax.Array:
+    # Same function as jax.nn.sigmoid, about 2.5x faster on XLA:CPU.
+    return 0.5 * jnp.tanh(0.5 * x) + 0.5
+
+
+def _sum_by_dest(values: jax.Array, dest: np.ndarray, units: int) -> jax.Array:
+    if values.shape[0] == 0:
+        return jnp.zeros((units,) + values.shape[1:], values.dtype)
+    return jax.ops.segment_sum(values, dest, units, indices_are_sorted=True)
 
 
 def _elapsed(elapsed_time: Any, batch: int) -> jax.Array:
@@ -112,43 +124,81 @@ class LTCCell(nn.Module):
         sensory_w = uniform("sensory_w", 0.001, 1.0, (s, n))
         sensory_erev = fixed("sensory_erev", wiring.sensory_erev_initializer())
 
-        x = inputs
         if self.input_mapping in ("affine", "linear"):
-            x = x * self.param("input_w", nn.initializers.ones, (s,))
+            self.param("input_w", nn.initializers.ones, (s,))
         if self.input_mapping == "affine":
-            x = x + self.param("input_b", nn.initializers.zeros, (s,))
-
-        positive = jax.nn.softplus if self.implicit_param_constraints else (lambda p: p)
-
-        # Sensory synapses, gathered per destination: (B, N, K_s).
-        s_src, s_valid = edges_of(sensory)
-        dest = np.arange(n)[:, None]
-        s_sig, s_mu = sensory_sigma[s_src, dest], sensory_mu[s_src, dest]
-        s_w = positive(sensory_w)[s_src, dest] * s_valid
-        s_act = s_w * jax.nn.sigmoid(s_sig * (x[:, s_src] - s_mu))
-        num_sensory = jnp.sum(s_act * sensory_erev[s_src, dest], axis=-1)
-        den_sensory = jnp.sum(s_act, axis=-1)
-
-        src, valid = edges_of(adjacency)
-        e_sig, e_mu, e_rev = sigma[src, dest], mu[src, dest], erev[src, dest]
-        e_w = positive(w)[src, dest] * valid
-        cm_t = positive(cm) / (_elapsed(elapsed_time, x.shape[0]) / self.ode_unfolds)
-        g_leak = positive(gleak)
-        leak = g_leak * vleak
-
-        v = state
-        for _ in range(self.ode_unfolds):
-            act = e_w * jax.nn.sigmoid(e_sig * (v[:, src] - e_mu))
-            numerator = cm_t * v + leak + jnp.sum(act * e_rev, axis=-1) + num_sensory
-            denominator = cm_t + g_leak + jnp.sum(act, axis=-1) + den_sensory
-            v = numerator / (denominator + self.epsilon)
-
-        out = v[:, :motor] if motor < n else v
+            self.param("input_b", nn.initializers.zeros, (s,))
         if self.output_mapping in ("affine", "linear"):
-            out = out * self.param("output_w", nn.initializers.ones, (motor,))
+            self.param("output_w", nn.initializers.ones, (motor,))
         if self.output_mapping == "affine":
-            out = out + self.param("output_b", nn.initializers.zeros, (motor,))
-        return out, v
+            self.param("output_b", nn.initializers.zeros, (motor,))
+        return self.step_function(self.variables["params"], s)(inputs, state, elapsed_time)
+
+    def step_function(
+        self, params: Any, input_dim: int
+    ) -> Callable[[jax.Array, jax.Array, Any], tuple[jax.Array, jax.Array]]:
+        """The cell's update as a pure function ``step(inputs, state, elapsed_time=1.0)`` of ``params``.
+
+        Everything that depends only on the parameters (softplus, the per-synapse gathers) is done
+        once here, so a sequence loop that calls ``step`` at every time step does not repeat it
+        (:class:`~biojax.nn.LTC` uses this inside its scan). Works on an unbound cell.
+
+        Example:
+            >>> import jax, jax.numpy as jnp
+            >>> cell = LTCCell(4)
+            >>> x, h = jnp.ones((2, 3)), jnp.zeros((2, 4))
+            >>> params = cell.init(jax.random.key(0), x, h)["params"]
+            >>> out, h2 = cell.step_function(params, 3)(x, h)
+            >>> bool(jnp.allclose(h2, cell.apply({"params": params}, x, h)[1]))
+            True
+        """
+        wiring = self.built_wiring(input_dim)
+        n, motor = wiring.units, wiring.output_dim
+        positive = jax.nn.softplus if self.implicit_param_constraints else (lambda p: p)
+        p = params
+        g_leak = positive(p["gleak"])[:, None]
+        leak = g_leak * p["vleak"][:, None]
+        cm = positive(p["cm"])
+        # A flat synapse list sorted by destination, with (neurons, batch) rows: each unfold gathers
+        # the source rows, evaluates every synapse once and sums per destination.
+        s_src, s_dest = edge_list(wiring.sensory_adjacency_matrix)
+        s_w = positive(p["sensory_w"])[s_src, s_dest, None]
+        s_sig = p["sensory_sigma"][s_src, s_dest, None]
+        s_mu = p["sensory_mu"][s_src, s_dest, None]
+        s_rev = p["sensory_erev"][s_src, s_dest, None]
+        src, dest = edge_list(wiring.adjacency_matrix)
+        e_sig, e_rev = p["sigma"][src, dest, None], p["erev"][src, dest, None]
+        e_sig_mu = e_sig * p["mu"][src, dest, None]
+        e_w = positive(p["w"])[src, dest, None]
+        unfolds, epsilon = self.ode_unfolds, self.epsilon
+        in_map, out_map = self.input_mapping, self.output_mapping
+
+        def step(inputs: jax.Array, state: jax.Array, elapsed_time: Any = 1.0) -> tuple[jax.Array, jax.Array]:
+            x = inputs
+            if in_map in ("affine", "linear"):
+                x = x * p["input_w"]
+            if in_map == "affine":
+                x = x + p["input_b"]
+            s_act = s_w * _sigmoid(s_sig * (x.T[s_src] - s_mu))
+            numerator_const = leak + _sum_by_dest(s_act * s_rev, s_dest, n)
+            denominator_const = g_leak + _sum_by_dest(s_act, s_dest, n) + epsilon
+            dt = _elapsed(elapsed_time, x.shape[0])
+            cm_t = (cm / (dt / unfolds)).T if dt.ndim == 2 else (cm / (dt / unfolds))[:, None]
+            v = state.T
+            for _ in range(unfolds):
+                act = e_w * _sigmoid(e_sig * v[src] - e_sig_mu)
+                numerator = cm_t * v + numerator_const + _sum_by_dest(act * e_rev, dest, n)
+                denominator = cm_t + denominator_const + _sum_by_dest(act, dest, n)
+                v = numerator / denominator
+            v = v.T
+            out = v[:, :motor] if motor < n else v
+            if out_map in ("affine", "linear"):
+                out = out * p["output_w"]
+            if out_map == "affine":
+                out = out + p["output_b"]
+            return out, v
+
+        return step
 
     @staticmethod
     def apply_weight_constraints(params: Any) -> Any:
