@@ -33,7 +33,7 @@ def _init(cell, batch=3, inputs=4, seed=0):
     return params, x, h
 
 
-@pytest.mark.parametrize(("wiring", "implicit"), zip(WIRINGS, [True, False, True, False]),
+@pytest.mark.parametrize(("wiring", "implicit"), list(zip(WIRINGS, [True, False, True, False])),
                          ids=lambda v: type(v).__name__)
 def test_matches_dense_reference(wiring, implicit):
     cell = LTCCell(wiring, ode_unfolds=4, implicit_param_constraints=implicit)
