@@ -149,3 +149,59 @@ class CfCCell(nn.Module):
         else:
             new_h = ff1 * (1.0 - gate) + gate * ff2
         return new_h, new_h
+
+    def step_function(
+        self, params: Any, input_dim: int
+    ) -> Callable[[jax.Array, jax.Array, Any], tuple[jax.Array, jax.Array]]:
+        """The deterministic update as a pure function ``step(inputs, h, ts=1.0)`` of ``params``.
+
+        The masks are applied and the four heads joined into one matrix once here, so a sequence loop
+        calling ``step`` at every time step does one matrix product per step for all heads
+        (:class:`~biojax.nn.CfC` uses it inside its scan). No dropout. Works on an unbound cell.
+
+        Example:
+            >>> import jax, jax.numpy as jnp
+            >>> cell = CfCCell(4, backbone_units=8)
+            >>> x, h = jnp.ones((2, 3)), jnp.zeros((2, 4))
+            >>> params = cell.init(jax.random.key(0), x, h)["params"]
+            >>> out, _ = cell.step_function(params, 3)(x, h)
+            >>> bool(jnp.allclose(out, cell.apply({"params": params}, x, h)[0], atol=1e-6))
+            True
+        """
+        act = ACTIVATIONS[self.activation]
+        backbone = [
+            (params[f"backbone_{layer}"]["kernel"], params[f"backbone_{layer}"]["bias"])
+            for layer in range(self.backbone_layers)
+        ]
+        mask = None if self.sparsity_mask is None else jnp.asarray(np.abs(np.asarray(self.sparsity_mask)) > 0,
+                                                                   jnp.float32)
+
+        def kernel(name: str, masked: bool) -> jax.Array:
+            k = params[name]["kernel"]
+            return k * mask if masked and mask is not None else k
+
+        units, pure, no_gate = self.units, self.mode == "pure", self.mode == "no_gate"
+        if pure:
+            joint_kernel, joint_bias = kernel("ff1", True), params["ff1"]["bias"]
+            w_tau, a = jnp.abs(params["w_tau"]), params["A"]
+        else:
+            joint_kernel = jnp.concatenate(
+                [kernel("ff1", True), kernel("ff2", True), kernel("time_a", self.mask_time_heads),
+                 kernel("time_b", self.mask_time_heads)], axis=1)
+            joint_bias = jnp.concatenate([params[n]["bias"] for n in ("ff1", "ff2", "time_a", "time_b")])
+
+        def step(inputs: jax.Array, h: jax.Array, ts: Any = 1.0) -> tuple[jax.Array, jax.Array]:
+            x = jnp.concatenate([inputs, h], axis=-1)
+            for k, b in backbone:
+                x = act(x @ k + b)
+            z = x @ joint_kernel + joint_bias
+            t = _timespan(ts, x.shape[0])
+            if pure:
+                new_h = -a * jnp.exp(-t * (w_tau + jnp.abs(z))) * z + a
+                return new_h, new_h
+            ff1, ff2 = jnp.tanh(z[:, :units]), jnp.tanh(z[:, units : 2 * units])
+            gate = jax.nn.sigmoid(z[:, 2 * units : 3 * units] * t + z[:, 3 * units :])
+            new_h = ff1 + gate * ff2 if no_gate else ff1 * (1.0 - gate) + gate * ff2
+            return new_h, new_h
+
+        return step

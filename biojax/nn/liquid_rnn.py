@@ -73,8 +73,11 @@ def _run_sequence(
             proj(out0)
     params = module.variables["params"]
     unbound = cell.clone(parent=None)
-    if isinstance(unbound, LTCCell):
+    if isinstance(unbound, LTCCell | WiredCfCCell) or (
+        isinstance(unbound, CfCCell) and step_kwargs.get("deterministic", True)
+    ):
         cell_fn = unbound.step_function(params["rnn_cell"], x.shape[-1])
+        step_kwargs = {}
     else:
         cell_fn = functools.partial(unbound.apply, {"params": params["rnn_cell"]})
     lstm_fn = lstm and functools.partial(lstm.clone(parent=None).apply, {"params": params["lstm"]})

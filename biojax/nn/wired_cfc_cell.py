@@ -1,5 +1,6 @@
 """CfC cell arranged by a wiring's layers (ncps torch ``WiredCfCCell``)."""
 
+from collections.abc import Callable
 from typing import Any
 
 import flax.linen as nn
@@ -110,3 +111,38 @@ class WiredCfCCell(nn.Module):
             x, _ = cell(x, state, ts)
             new_states.append(x)
         return x, jnp.concatenate(new_states, axis=-1)
+
+    def step_function(
+        self, params: Any, input_dim: int
+    ) -> Callable[[jax.Array, jax.Array, Any], tuple[jax.Array, jax.Array]]:
+        """The update as a pure function ``step(inputs, h, ts=1.0)`` of ``params`` (see
+        :meth:`CfCCell.step_function`).
+
+        Example:
+            >>> import jax, jax.numpy as jnp
+            >>> from biojax.wiring import AutoNCP
+            >>> cell = WiredCfCCell(AutoNCP(8, 2))
+            >>> x, h = jnp.ones((2, 3)), jnp.zeros((2, 8))
+            >>> params = cell.init(jax.random.key(0), x, h)["params"]
+            >>> out, h2 = cell.step_function(params, 3)(x, h)
+            >>> bool(jnp.allclose(h2, cell.apply({"params": params}, x, h)[1], atol=1e-6))
+            True
+        """
+        wiring = as_wiring("wiring", self.wiring).build(input_dim)
+        masks = layer_masks(wiring, self.intra_layer)
+        steps, in_dim = [], input_dim
+        for layer, mask in enumerate(masks):
+            cell = CfCCell(mask.shape[1], mode=self.mode, backbone_layers=0, sparsity_mask=mask,
+                           mask_time_heads=self.intra_layer == "wiring", parent=None)
+            steps.append(cell.step_function(params[f"layer_{layer}"], in_dim))
+            in_dim = mask.shape[1]
+        splits = np.cumsum([mask.shape[1] for mask in masks])[:-1]
+
+        def step(inputs: jax.Array, h: jax.Array, ts: Any = 1.0) -> tuple[jax.Array, jax.Array]:
+            x, new_states = inputs, []
+            for layer_step, state in zip(steps, jnp.split(h, splits, axis=-1)):
+                x, _ = layer_step(x, state, ts)
+                new_states.append(x)
+            return x, jnp.concatenate(new_states, axis=-1)
+
+        return step
