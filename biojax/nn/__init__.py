@@ -3,6 +3,7 @@
 Each public module is imported here on its own line; ``__all__`` lists every public name.
 """
 
+from biojax.nn.multisynaptic_dense import MultiSynapticDense
 from types import ModuleType as _ModuleType
 
 __all__ = sorted(
