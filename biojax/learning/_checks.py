@@ -31,3 +31,17 @@ def check_hyperparameter(name: str, value: Any, **bounds: Any) -> Any:
     if isinstance(value, numbers.Real) and not isinstance(value, bool):
         return check_number(name, value, **bounds)
     raise TypeError(f"{name} must be a real number or a JAX array, got {value!r} ({type(value).__name__})")
+
+
+def check_bool(name: str, value: Any) -> bool:
+    """Returns ``value`` if it is a ``bool`` (``1`` and ``"yes"`` are rejected).
+
+    Example:
+        >>> check_bool("dynamic", 1)
+        Traceback (most recent call last):
+        ...
+        TypeError: dynamic must be True or False, got 1 (int)
+    """
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {value!r} ({type(value).__name__})")
+    return bool(value)

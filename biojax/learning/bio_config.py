@@ -17,7 +17,7 @@ from typing import Any
 import jax
 
 from biojax._validation import check_choice, check_int
-from biojax.learning._checks import check_hyperparameter
+from biojax.learning._checks import check_bool, check_hyperparameter
 from biojax.learning.fuzzy_learning_rates import Distribution
 
 
@@ -91,7 +91,7 @@ class BioConfig:
         check_hyperparameter("crystal_thresh", self.crystal_thresh, **positive)
         check_hyperparameter("rejuvenation_parameter_dre", self.rejuvenation_parameter_dre, **positive)
         check_int("weight_splitting_Gamma", self.weight_splitting_Gamma, minimum=0)
-        check_choice("apply_dales_principle", self.apply_dales_principle, (True, False))
+        check_bool("apply_dales_principle", self.apply_dales_principle)
         check_hyperparameter("base_lr", self.base_lr, **unit_open)
         check_hyperparameter("stability_factor", self.stability_factor, **positive)
         check_hyperparameter("lr_variability", self.lr_variability, **positive)
@@ -109,7 +109,7 @@ class BioConfig:
                     f"fuzzy_lr_min must be <= fuzzy_lr_max, got fuzzy_lr_min={self.fuzzy_lr_min!r} > "
                     f"fuzzy_lr_max={self.fuzzy_lr_max!r}"
                 )
-        check_choice("fuzzy_lr_dynamic", self.fuzzy_lr_dynamic, (True, False))
+        check_bool("fuzzy_lr_dynamic", self.fuzzy_lr_dynamic)
         check_hyperparameter("fuzzy_lr_decay", self.fuzzy_lr_decay, minimum=0.0, maximum=1.0, min_inclusive=False)
         if not isinstance(self.fuzzy_lr_update_freq, jax.Array):
             check_int("fuzzy_lr_update_freq", self.fuzzy_lr_update_freq, minimum=1)

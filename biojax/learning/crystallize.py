@@ -20,7 +20,7 @@ import jax.numpy as jnp
 import optax
 
 from biojax.learning._checks import check_hyperparameter
-from biojax.learning.selection import apply_mask, kernel_mask
+from biojax.learning.selection import apply_mask
 
 
 class CrystallizeState(NamedTuple):
@@ -30,14 +30,14 @@ class CrystallizeState(NamedTuple):
 
 
 def crystallize(
-    threshold: Any = 4.5e-5, dampening: Any = 0.6, *, mask: Any = kernel_mask
+    threshold: Any = 4.5e-5, dampening: Any = 0.6, *, mask: Any = "kernels"
 ) -> optax.GradientTransformationExtraArgs:
     """Dampens the learning of weights with ``|g|/|w| < threshold`` or ``|g| > mean|w|``.
 
     Args:
         threshold: relative-gradient threshold (> 0, traced).
         dampening: factor in (0, 1) applied to a selected weight's stored factor (traced).
-        mask: which leaves to act on; ``None`` for all leaves.
+        mask: which leaves to act on: ``"kernels"`` (weight kernels), ``None`` (all), a mask tree or function.
 
     Example:
         >>> import jax.numpy as jnp, optax

@@ -17,6 +17,7 @@ import jax
 import jax.numpy as jnp
 import optax
 
+from biojax._validation import check_choice
 from biojax.learning._checks import check_hyperparameter
 from biojax.learning.selection import kernel_mask
 
@@ -26,7 +27,7 @@ class DaleState(NamedTuple):
 
 
 def dale_init(
-    params: Any, key: jax.Array, *, excitatory_fraction: Any = 0.5, mask: Any = kernel_mask
+    params: Any, key: jax.Array, *, excitatory_fraction: Any = 0.5, mask: Any = "kernels"
 ) -> tuple[Any, Any]:
     """Draws one sign per output unit of every selected kernel and makes the kernel sign-consistent.
 
@@ -34,7 +35,7 @@ def dale_init(
         params: the parameter tree.
         key: PRNG key.
         excitatory_fraction: probability of a ``+1`` unit (the anchor's 0.5).
-        mask: boolean tree or mask function selecting the constrained leaves.
+        mask: ``"kernels"`` (weight kernels), a boolean tree or a mask function selecting the constrained leaves.
 
     Returns:
         ``(params, signs)``: selected kernels replaced by ``|w| * s``; ``signs`` has the params' tree with a
@@ -50,6 +51,9 @@ def dale_init(
         True
     """
     check_hyperparameter("excitatory_fraction", excitatory_fraction, minimum=0.0, maximum=1.0)
+    if isinstance(mask, str):
+        check_choice("mask", mask, ("kernels",))
+        mask = kernel_mask
     selected = mask(params) if callable(mask) else mask
     leaves, treedef = jax.tree.flatten(params)
     keys = jax.random.split(key, max(len(leaves), 1))

@@ -29,8 +29,8 @@ import jax.numpy as jnp
 import optax
 
 from biojax._validation import check_choice, check_int
-from biojax.learning._checks import check_hyperparameter
-from biojax.learning.selection import apply_mask, kernel_mask, layer_order, path_name
+from biojax.learning._checks import check_bool, check_hyperparameter
+from biojax.learning.selection import apply_mask, layer_order, path_name
 
 
 class Distribution(str, enum.Enum):
@@ -121,7 +121,7 @@ def fuzzy_learning_rates(
     *,
     key: jax.Array,
     layer_index: Callable[[str], int] | None = None,
-    mask: Any = kernel_mask,
+    mask: Any = "kernels",
 ) -> optax.GradientTransformationExtraArgs:
     """Multiplies each selected weight's update by its own random factor, clamped to ``[min, max]``.
 
@@ -137,7 +137,7 @@ def fuzzy_learning_rates(
         layer_index: ``layer_adaptive``: maps a leaf's path name (``"Dense_0/kernel"``) to its layer index;
             by default the position in :func:`~biojax.learning.selection.layer_order`. The spread is
             ``nu * (1 - 0.5 * index / n_layers)``.
-        mask: which leaves to act on (``optax.masked`` mask or mask function); ``None`` for all leaves.
+        mask: which leaves to act on: ``"kernels"`` (weight kernels), ``None`` (all), a mask tree or function.
 
     ``update(updates, state, params, activations=tree)``: for ``activity`` with ``dynamic=True``,
     ``activations`` has the params' tree structure, each selected kernel replaced by that layer's outputs
@@ -161,7 +161,7 @@ def fuzzy_learning_rates(
             raise ValueError(
                 f"min_factor must be <= max_factor, got min_factor={min_factor!r} > max_factor={max_factor!r}"
             )
-    check_choice("dynamic", dynamic, (True, False))
+    check_bool("dynamic", dynamic)
     if not isinstance(update_every, jax.Array):
         check_int("update_every", update_every, minimum=1)
     check_hyperparameter("decay", decay, minimum=0.0, maximum=1.0, min_inclusive=False)

@@ -20,7 +20,7 @@ import optax
 
 from biojax._validation import check_int
 from biojax.learning._checks import check_hyperparameter
-from biojax.learning.selection import apply_mask, kernel_mask
+from biojax.learning.selection import apply_mask
 
 
 class RejuvenateState(NamedTuple):
@@ -55,7 +55,7 @@ def rejuvenation_mask(key: jax.Array, w: jax.Array, dre: Any) -> tuple[jax.Array
 
 
 def rejuvenate(
-    dre: Any = 8.0, every: Any = 1, *, key: jax.Array, mask: Any = kernel_mask
+    dre: Any = 8.0, every: Any = 1, *, key: jax.Array, mask: Any = "kernels"
 ) -> optax.GradientTransformationExtraArgs:
     """Replaces small weights by uniform draws, every ``every`` updates.
 
@@ -63,7 +63,7 @@ def rejuvenate(
         dre: rejuvenation parameter (> 0, traced); larger means fewer replacements.
         every: act on updates ``every, 2*every, ...`` (integer >= 1, traced).
         key: PRNG key.
-        mask: which leaves to act on; ``None`` for all leaves.
+        mask: which leaves to act on: ``"kernels"`` (weight kernels), ``None`` (all), a mask tree or function.
 
     Example:
         >>> import jax, jax.numpy as jnp, optax

@@ -14,6 +14,7 @@ from typing import Any
 import jax
 
 from biojax._validation import check_choice
+from biojax.learning._checks import check_bool
 
 MaskFn = Callable[[Any], Any]
 
@@ -81,7 +82,7 @@ def kernel_mask(
     if isinstance(exclude, str):
         exclude = (exclude,)
     exclude = tuple(exclude)
-    check_choice("exclude_last", exclude_last, (True, False))
+    check_bool("exclude_last", exclude_last)
     if tree is None:
         return lambda t: kernel_mask(t, exclude=exclude, exclude_last=exclude_last)
     flat, treedef = jax.tree_util.tree_flatten_with_path(tree)
@@ -97,15 +98,22 @@ def kernel_mask(
 
 
 def apply_mask(inner: Any, mask: Any) -> Any:
-    """Wraps ``inner`` in ``optax.masked`` (masking tree-shaped extra args too); ``None`` means all leaves.
+    """Wraps ``inner`` in ``optax.masked`` (masking tree-shaped extra args too).
+
+    ``mask`` is ``"kernels"`` (:func:`kernel_mask`, the rules' default), ``None`` (all leaves), a boolean
+    tree or a mask function. The default is a string rather than a function so that
+    ``optax.inject_hyperparams`` does not mistake it for a schedule; pass a custom mask function to a rule
+    wrapped in ``inject_hyperparams`` through ``static_args=("mask", ...)``.
 
     Example:
         >>> import optax
-        >>> type(apply_mask(optax.scale(2.0), kernel_mask)).__name__
+        >>> type(apply_mask(optax.scale(2.0), "kernels")).__name__
         'GradientTransformationExtraArgs'
     """
     import optax
 
     if mask is None:
         return optax.with_extra_args_support(inner)
+    if isinstance(mask, str):
+        mask = {"kernels": kernel_mask}[check_choice("mask", mask, ("kernels",))]
     return optax.masked(inner, mask, mask_compatible_extra_args=True)

@@ -14,7 +14,7 @@ import jax.numpy as jnp
 import optax
 
 from biojax.learning._checks import check_hyperparameter
-from biojax.learning.selection import apply_mask, kernel_mask
+from biojax.learning.selection import apply_mask
 
 
 class VolumeLRState(NamedTuple):
@@ -44,7 +44,7 @@ def volume_dependent_lr(
     lr_variability: Any = 0.2,
     *,
     key: jax.Array,
-    mask: Any = kernel_mask,
+    mask: Any = "kernels",
 ) -> optax.GradientTransformationExtraArgs:
     """Multiplies updates by a noisy factor that shrinks with the weight's magnitude.
 
@@ -53,7 +53,7 @@ def volume_dependent_lr(
         stability_factor: how fast the factor falls with ``|w|`` (> 0, traced).
         lr_variability: relative standard deviation of the noise (> 0, traced).
         key: PRNG key; each step folds in the step count.
-        mask: which leaves to act on; ``None`` for all leaves.
+        mask: which leaves to act on: ``"kernels"`` (weight kernels), ``None`` (all), a mask tree or function.
 
     Example:
         >>> import jax, jax.numpy as jnp

@@ -15,7 +15,7 @@ KEY = jax.random.key(0)
 
 
 def factors(distribution, params=None, **kwargs):
-    params = {"Dense_0": {"kernel": jnp.ones((200, 200))}} if params is None else params
+    params = {"Dense_0": {"kernel": jnp.ones((100, 100))}} if params is None else params
     state = fuzzy_learning_rates(distribution, key=KEY, **kwargs).init(params)
     return state.inner_state.factors
 
@@ -157,7 +157,6 @@ def test_only_kernels_are_scaled_by_default():
         (dict(update_every=0), "update_every must be an integer >= 1"),
         (dict(decay=0.0), "decay must be in"),
         (dict(decay=1.5), "decay must be in"),
-        (dict(dynamic="yes"), "dynamic must be one of"),
     ],
 )
 def test_validation_errors(kwargs, match):
@@ -168,11 +167,13 @@ def test_validation_errors(kwargs, match):
 def test_type_errors_name_the_argument():
     with pytest.raises(TypeError, match="nu must be a real number"):
         fuzzy_learning_rates(nu="big", key=KEY)
+    with pytest.raises(TypeError, match="dynamic must be True or False"):
+        fuzzy_learning_rates(dynamic="yes", key=KEY)
 
 
 class FuzzyVariantsTest(chex.TestCase, parameterized.TestCase):
     @chex.variants(with_jit=True, without_jit=True)
-    @parameterized.parameters("uniform", "gamma", "beta", "temporal", "weight_adaptive", "layer_adaptive")
+    @parameterized.parameters("uniform", "temporal", "weight_adaptive")
     def test_update_multiplies_by_state_factors(self, distribution):
         params = {"Dense_0": {"kernel": jnp.linspace(-1, 1, 12).reshape(3, 4), "bias": jnp.ones(4)}}
         opt = fuzzy_learning_rates(distribution, key=KEY, dynamic=True)
