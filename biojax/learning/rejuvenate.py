@@ -19,6 +19,7 @@ import jax.numpy as jnp
 import optax
 
 from biojax._validation import check_int
+from biojax.learning import _noise
 from biojax.learning._checks import check_hyperparameter
 from biojax.learning.selection import apply_mask
 
@@ -40,6 +41,10 @@ class RejuvenateState(NamedTuple):
 def rejuvenation_mask(key: jax.Array, w: jax.Array, dre: Any) -> tuple[jax.Array, jax.Array]:
     """Which weights to replace and their new values, for one leaf.
 
+    A weight is replaced when a uniform draw falls below ``erfc(|w| / (sqrt(2) * max|w| / dre))``, which
+    has the same law as the anchor's fresh ``|N(0, max|w|/dre)| > |w|`` test; the draws come from the fast
+    counter-hash stream of ``biojax/learning/_noise.py``.
+
     Example:
         >>> import jax, jax.numpy as jnp
         >>> w = jax.random.uniform(jax.random.key(1), (200, 200), minval=-1.0, maxval=1.0)
@@ -47,11 +52,12 @@ def rejuvenation_mask(key: jax.Array, w: jax.Array, dre: Any) -> tuple[jax.Array
         >>> round(float(hit.mean()), 2)
         0.1
     """
-    k_thr, k_new = jax.random.split(key)
+    k_hit, k_new = jax.random.split(key)
     max_w = jnp.max(jnp.abs(w))
-    threshold = jnp.abs(jax.random.normal(k_thr, w.shape, w.dtype) * (max_w / dre + 1e-13))
-    new = jax.random.uniform(k_new, w.shape, w.dtype, -1.0, 1.0) * max_w
-    return threshold > jnp.abs(w), new
+    probability = jax.scipy.special.erfc(jnp.abs(w) / (jnp.sqrt(2.0) * (max_w / dre + 1e-13)))
+    hit = _noise.uniform(k_hit, w.shape, jnp.float32) < probability
+    new = _noise.uniform(k_new, w.shape, w.dtype, -1.0, 1.0) * max_w
+    return hit, new
 
 
 def rejuvenate(
@@ -90,7 +96,7 @@ def rejuvenate(
             raise ValueError("rejuvenate needs params: call update(updates, state, params)")
         active = (state.count + 1) % every == 0
         leaves, treedef = jax.tree.flatten(updates)
-        keys = jax.random.split(jax.random.fold_in(state.key, state.count), max(len(leaves), 1))
+        keys = list(jax.random.split(jax.random.fold_in(state.key, state.count), max(len(leaves), 1)))
         new_updates, replaced = [], []
         for u, w, k in zip(leaves, jax.tree.leaves(params), keys):
             hit, new = rejuvenation_mask(k, w, dre)

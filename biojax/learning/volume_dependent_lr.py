@@ -2,7 +2,8 @@
 
 The ``volume_dependent_lr`` method of pytorch_bio_transformations as an Optax transformation: every
 update is multiplied by ``|N(mu, lr_variability * mu)|`` with
-``mu = base_lr * exp(-stability_factor * |w| / (|w| + 1))``, drawn fresh per weight and step. With the
+``mu = base_lr * exp(-stability_factor * |w| / (|w| + 1))``, drawn fresh per weight and step (from a fast counter-hash stream seeded by the key, see
+``biojax/learning/_noise.py``). With the
 defaults this is about a 10x cut of the update plus noise, as in the anchor. Unlike the anchor (raw
 gradients), the factor multiplies the optimizer's update wherever the transformation sits in a chain.
 """
@@ -13,6 +14,7 @@ import jax
 import jax.numpy as jnp
 import optax
 
+from biojax.learning import _noise
 from biojax.learning._checks import check_hyperparameter
 from biojax.learning.selection import apply_mask
 
@@ -35,7 +37,7 @@ def volume_factor(key: jax.Array, w: jax.Array, base_lr: Any, stability_factor: 
     """
     volume = jnp.abs(w) / (jnp.abs(w) + 1.0)
     mu = base_lr * jnp.exp(-stability_factor * volume)
-    return jnp.abs(mu + lr_variability * mu * jax.random.normal(key, w.shape, w.dtype))
+    return jnp.abs(mu + lr_variability * mu * _noise.normal(key, w.shape, w.dtype))
 
 
 def volume_dependent_lr(
