@@ -1,28 +1,17 @@
 """Step time of bio_optimizer (all rules) against the plain base optimizer, 784-1000-10 MLP, batch 100.
 
-Also times the anchor's eager PyTorch loop (pytorch_bio_transformations, its README call order) when
-``torch`` and ``bio_transformations`` are importable; otherwise only the biojax rows are printed.
+With ``--anchor-python PY`` it also times the anchor's eager PyTorch loop (pytorch_bio_transformations
+0.0.5, its README call order: volume LR, fuzzy LR, crystallize, step, rejuvenate) by running this script
+with ``--anchor-only`` under that interpreter (a venv with torch and the anchor).
 
-    PYTHONPATH=. JAX_PLATFORMS=cpu python benchmarks/bio_overhead.py [--steps 200]
+    PYTHONPATH=. JAX_PLATFORMS=cpu python benchmarks/bio_overhead.py [--steps 200] [--anchor-python PY]
 """
 
 import argparse
+import json
+import subprocess
+import sys
 import time
-
-import flax.linen as nn
-import jax
-import jax.numpy as jnp
-import numpy as np
-import optax
-
-from biojax.learning import ALL_RULES, PAPER_RULES, BioConfig, bio_optimizer
-from biojax.train.classification import make_train_step
-
-
-class MLP(nn.Module):
-    @nn.compact
-    def __call__(self, x):
-        return nn.Dense(10)(nn.relu(nn.Dense(1000)(x)))
 
 
 def time_steps(step, params, state, x, y, steps):
@@ -39,6 +28,19 @@ def time_steps(step, params, state, x, y, steps):
 
 
 def biojax_times(steps):
+    import flax.linen as nn
+    import jax
+    import jax.numpy as jnp
+    import optax
+
+    from biojax.learning import ALL_RULES, PAPER_RULES, BioConfig, bio_optimizer
+    from biojax.train.classification import make_train_step
+
+    class MLP(nn.Module):
+        @nn.compact
+        def __call__(self, x):
+            return nn.Dense(10)(nn.relu(nn.Dense(1000)(x)))
+
     model = MLP()
     x = jax.random.normal(jax.random.key(0), (100, 784))
     y = jnp.arange(100) % 10
@@ -62,11 +64,9 @@ def biojax_times(steps):
 
 
 def anchor_times(steps):
-    try:
-        import torch
-        from bio_transformations import BioConverter
-    except ImportError:
-        return {}
+    import torch
+    from bio_transformations import BioConverter
+
     torch.manual_seed(0)
     x, y = torch.randn(100, 784), torch.arange(100) % 10
     out = {}
@@ -101,15 +101,27 @@ def anchor_times(steps):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=200)
+    parser.add_argument("--anchor-python", help="interpreter with torch and bio_transformations installed")
+    parser.add_argument("--anchor-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.anchor_only:
+        print(json.dumps(anchor_times(args.steps)))
+        return
+    import jax
+
     times = biojax_times(args.steps)
-    times.update(anchor_times(max(args.steps // 4, 1)))
+    if args.anchor_python:
+        out = subprocess.run(
+            [args.anchor_python, __file__, "--anchor-only", "--steps", str(max(args.steps // 4, 1))],
+            capture_output=True, text=True, check=True,
+        )
+        times.update(json.loads(out.stdout.strip().splitlines()[-1]))
     plain = times["plain sgd"]
-    print(f"{'configuration':50s} {'ms/step':>9s} {'vs plain sgd':>13s}")
+    print(f"{'configuration':50s} {'ms/step':>9s} {'vs plain':>9s}")
     for name, seconds in times.items():
-        reference = times.get("torch plain sgd", plain) if name.startswith("torch") else plain
-        print(f"{name:50s} {1e3 * seconds:9.3f} {seconds / reference:12.2f}x")
-    print(f"jax {jax.__version__}, backend {jax.default_backend()}, numpy {np.__version__}")
+        reference = times["torch plain sgd"] if name.startswith("torch") else plain
+        print(f"{name:50s} {1e3 * seconds:9.3f} {seconds / reference:8.2f}x")
+    print(f"jax {jax.__version__}, backend {jax.default_backend()}; python {sys.version.split()[0]}")
 
 
 if __name__ == "__main__":
