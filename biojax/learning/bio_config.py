@@ -6,7 +6,12 @@ forgets ``fuzzy_lr_min <= fuzzy_lr_max``, ``fuzzy_lr_update_freq``, ``fuzzy_lr_d
 distributions, which it silently replaces by ``uniform``). Numeric fields may be JAX arrays (e.g. under
 ``jax.vmap``); those are not range-checked because their values are unknown at trace time.
 ``weight_splitting_activation_function`` is a name from ``jax.nn`` (or ``"identity"``) or a callable;
-only names survive :meth:`BioConfig.to_dict`.
+only names survive :meth:`BioConfig.to_dict`. ``fuzzy_lr_layer_index`` and ``fuzzy_lr_total_layers`` are
+kept for compatibility but unused: biojax derives each kernel's layer index from the parameter tree (pass
+``layer_index`` to :func:`~biojax.learning.fuzzy_learning_rates` to override it). Weight splitting
+(``weight_splitting_Gamma``, ``weight_splitting_activation_function``) is read by the model, e.g.
+``MultiSynapticDense(features, gamma=config.weight_splitting_Gamma,
+activation=resolve_activation(config.weight_splitting_activation_function))``.
 """
 
 import dataclasses
