@@ -314,3 +314,22 @@ def test_stats_counts_match_states():
     assert int(summary["crystallized"]) == expected > 0
     replaced = state.rules[3].inner_state.replaced
     assert int(summary["rejuvenated"]) == int(replaced["Dense_0"]["kernel"] + replaced["Dense_1"]["kernel"])
+
+
+def test_activity_distribution_gets_activations_through_bio_optimizer():
+    params = mlp_params()
+    config = BioConfig(fuzzy_lr_distribution="activity", fuzzy_lr_dynamic=True)
+    opt = bio_optimizer(config, optax.sgd(1.0), key=KEY, rules=("fuzzy_learning_rates",))
+    activations = {
+        "Dense_0": {"kernel": jnp.ones((4, 6)), "bias": jnp.zeros(6)},
+        "Dense_1": {"kernel": jnp.ones((4, 3)), "bias": jnp.zeros(3)},
+    }
+    grads = jax.tree.map(jnp.ones_like, params)
+    state = opt.init(params)
+    plain, _ = opt.update(grads, state, params)
+    np.testing.assert_array_equal(plain["Dense_0"]["kernel"], -1.0)
+    updates, state = opt.update(grads, state, params, activations=activations)
+    counts = state.rules[0].inner_state.activation_counts
+    np.testing.assert_array_equal(counts["Dense_0"]["kernel"], 4.0)
+    assert not np.allclose(updates["Dense_0"]["kernel"], -1.0)
+    np.testing.assert_array_equal(updates["Dense_0"]["bias"], -1.0)
