@@ -29,7 +29,14 @@ PAPER_RULES = ("fuzzy_learning_rates", "rejuvenate")
 
 
 class BioChainState(NamedTuple):
-    """State of :func:`bio_chain`: the base optimizer's state and one state per rule."""
+    """State of :func:`bio_chain`: the base optimizer's state and one state per rule.
+
+    Example:
+        >>> import optax
+        >>> state = bio_chain(optax.sgd(0.1), crystallize()).init({})
+        >>> len(state.rules)
+        1
+    """
 
     base: Any
     rules: tuple

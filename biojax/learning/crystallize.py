@@ -24,7 +24,13 @@ from biojax.learning.selection import apply_mask
 
 
 class CrystallizeState(NamedTuple):
-    """State of :func:`crystallize`: ``factors`` (per weight, 1 = not crystallized)."""
+    """State of :func:`crystallize`: ``factors`` (per weight, 1 = not crystallized).
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> crystallize(mask=None).init({"w": jnp.ones(2)}).factors["w"].tolist()
+        [1.0, 1.0]
+    """
 
     factors: Any
 

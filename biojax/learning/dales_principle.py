@@ -23,7 +23,12 @@ from biojax.learning.selection import kernel_mask
 
 
 class DaleState(NamedTuple):
-    """State of :func:`dales_principle` (empty: the signs are fixed at construction)."""
+    """State of :func:`dales_principle` (empty: the signs are fixed at construction).
+
+    Example:
+        >>> dales_principle({}).init({})
+        DaleState()
+    """
 
 
 def dale_init(

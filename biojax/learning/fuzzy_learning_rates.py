@@ -61,6 +61,12 @@ class FuzzyLRState(NamedTuple):
         count: number of updates so far.
         key: PRNG key for resampling (``temporal``, ``activity``).
         activation_counts: per-unit activity counts (last kernel axis) for ``activity``, else ``None``.
+
+    Example:
+        >>> import jax, jax.numpy as jnp
+        >>> state = fuzzy_learning_rates("baseline", key=jax.random.key(0), mask=None).init({"w": jnp.ones(2)})
+        >>> state.factors["w"].tolist(), state.activation_counts
+        ([1.0, 1.0], None)
     """
 
     factors: Any

@@ -31,6 +31,12 @@ class RejuvenateState(NamedTuple):
         key: PRNG key; each step folds in ``count``.
         count: number of updates so far.
         replaced: per leaf, how many weights the last update replaced (``int32``).
+
+    Example:
+        >>> import jax, jax.numpy as jnp
+        >>> state = rejuvenate(key=jax.random.key(0), mask=None).init({"w": jnp.ones(2)})
+        >>> int(state.replaced["w"])
+        0
     """
 
     key: jax.Array

@@ -20,7 +20,14 @@ from biojax.learning.selection import apply_mask
 
 
 class VolumeLRState(NamedTuple):
-    """State of :func:`volume_dependent_lr`: the PRNG ``key`` and the update ``count``."""
+    """State of :func:`volume_dependent_lr`: the PRNG ``key`` and the update ``count``.
+
+    Example:
+        >>> import jax, jax.numpy as jnp
+        >>> state = volume_dependent_lr(key=jax.random.key(0), mask=None).init({"w": jnp.ones(2)})
+        >>> int(state.count)
+        0
+    """
 
     key: jax.Array
     count: jax.Array
