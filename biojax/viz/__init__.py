@@ -3,6 +3,8 @@
 Each public name is imported here on its own line; ``__all__`` lists every public name.
 """
 
+from biojax.viz.wiring_graph import draw_wiring
+
 from types import ModuleType as _ModuleType
 
 __all__ = sorted(
