@@ -3,6 +3,8 @@
 Each public module is imported here on its own line; ``__all__`` lists every public name.
 """
 
+from biojax.nn.transformer import HeadMaskTransformer, HeadMaskedAttention, TransformerBlock, causal_attention_mask
+
 from types import ModuleType as _ModuleType
 
 __all__ = sorted(
