@@ -99,7 +99,8 @@ def run_pruning_cycle(
     metric_fn: Callable[[jax.Array, jax.Array], jax.Array] = sequence_accuracy,
     attention_mask_fn: Callable[[jax.Array], jax.Array] | None = None,
     out_paths: Sequence[Path] | None = None,
-) -> PruningResults:
+    return_params: bool = False,
+) -> PruningResults | tuple[PruningResults, dict[str, Any], jax.Array]:
     """Baseline, head scoring, pruning, fine-tuning and the metrics of each stage, as one pure function.
 
     Steps (sentinel-ai's ``run_pruning_cycle``, made functional):
@@ -116,6 +117,8 @@ def run_pruning_cycle(
        module that lost a head. ``mode="compressed"`` keeps pruned output slices at exactly zero;
        ``"adaptive"`` lets them regrow (what sentinel-ai's unmasked fine-tuning does).
     5. Evaluate again (also every ``max(1, training_steps // 10)`` steps for the curve).
+       ``recovery_rate = (ppl_pruned - ppl_final) / (ppl_pruned - ppl_baseline)``, or 0 when pruning
+       raised perplexity by less than a relative 1e-5 (rounding noise would otherwise blow it up).
 
     ``model`` must accept ``model.apply({"params": p}, x, head_mask)`` and, with
     ``return_attention=True``, return ``(logits, weights [layers, batch, heads, q, k])``, like
@@ -123,6 +126,9 @@ def run_pruning_cycle(
     ``prune_fraction``, ``learning_rate``, ``attention_lr_multiplier``, ``weight_decay`` and ``key`` may
     be traced, so ``jax.jit`` (with the static arguments bound by ``functools.partial``) and
     ``jax.vmap`` over fractions or keys work.
+
+    Returns the :class:`PruningResults`; with ``return_params=True`` returns ``(results, params,
+    head_mask)``: the fine-tuned params and the ``[layers, heads]`` mask to run them with.
 
     Differences from the anchor: the evaluation loss is weighted by tokens rather than a mean of batch
     means; importance defaults to Michel et al.'s head-mask gradient (``importance_method=
@@ -227,8 +233,9 @@ def run_pruning_cycle(
     final = measure(carry[0], head_mask)
 
     gap = pruned.perplexity - baseline.perplexity
-    recovery = jnp.where(gap > 0, (pruned.perplexity - final.perplexity) / jnp.where(gap > 0, gap, 1.0), 0.0)
-    return PruningResults(
+    hurt = gap > 1e-5 * baseline.perplexity
+    recovery = jnp.where(hurt, (pruned.perplexity - final.perplexity) / jnp.where(hurt, gap, 1.0), 0.0)
+    results = PruningResults(
         baseline=baseline,
         pruned=pruned,
         final=final,
@@ -244,3 +251,4 @@ def run_pruning_cycle(
         strategy=strategy,
         mode=mode,
     )
+    return (results, carry[0], head_mask) if return_params else results

@@ -46,8 +46,8 @@ class PruningResults:
         eval_steps: ``[evals]`` steps after which the evaluation data was scored during fine-tuning.
         eval_loss: ``[evals]`` evaluation loss at those steps.
         perplexity_improvement: ``(ppl_baseline - ppl_final) / ppl_baseline``.
-        recovery_rate: ``(ppl_pruned - ppl_final) / (ppl_pruned - ppl_baseline)`` when pruning hurt
-            perplexity, else 0.
+        recovery_rate: ``(ppl_pruned - ppl_final) / (ppl_pruned - ppl_baseline)`` when pruning raised
+            perplexity (by more than a relative 1e-5), else 0.
         prune_fraction: the fraction of heads asked to be pruned.
         strategy: scoring strategy (static).
         mode: ``"compressed"`` or ``"adaptive"`` fine-tuning (static).
