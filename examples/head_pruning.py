@@ -1,8 +1,8 @@
-"""Attention-head pruning on a copy task: accuracy and perplexity against the fraction of heads pruned.
+"""Attention-head pruning on an induction task: accuracy and perplexity against the fraction pruned.
 
-A small causal transformer (2 layers x 8 heads) learns to copy a random sequence: the second half of
-every sequence repeats the first, so the model must attend from position ``n + i`` back to position
-``i + 1``. It is trained with the shared loop (:mod:`biojax.train`). Then, for each strategy (entropy,
+A small causal transformer (2 layers x 8 heads) learns in-context copying: a random segment of a random
+token sequence appears a second time, and the model must continue the repeat, which needs induction
+heads (see :func:`induction_task`). It is trained with the shared loop (:mod:`biojax.train`). Then, for each strategy (entropy,
 gradient, combined, random) and each prune fraction 0-80%, :func:`biojax.pruning.run_pruning_cycle`
 scores the heads, prunes them ("compressed": pruned heads stay at zero) and fine-tunes; the fractions are
 one ``jax.vmap``, so every strategy compiles once. Three seeds, each with its own trained model.
@@ -31,16 +31,27 @@ STRATEGIES = ("random", "entropy", "gradient", "combined")
 FRACTIONS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
 
 
-def copy_task(key: jax.Array, rows: int, half: int, vocab: int) -> tuple[jax.Array, jax.Array]:
-    """Inputs ``[rows, 2*half - 1]`` and next-token labels, -1 where the token is unpredictable.
+def induction_task(
+    key: jax.Array, rows: int, length: int, segment: int, vocab: int
+) -> tuple[jax.Array, jax.Array]:
+    """Inputs ``[rows, length]`` of random tokens in which a random segment appears twice.
 
-    Each sequence is ``a_1 ... a_half a_1 ... a_half`` with uniform random tokens; only the repeated
-    half can be predicted, so labels of the first ``half - 1`` positions are -1 (not scored).
+    The segment of ``segment`` tokens starts at a random position and is repeated later at a random
+    position. Only tokens 2..segment of the repeat are scored (label -1 elsewhere): predicting them
+    needs an induction circuit (find the earlier occurrence of the current token, copy its successor),
+    which a causal transformer builds from a previous-token head in layer 0 and an induction head in
+    layer 1. Offsets vary, so position alone cannot solve it.
     """
-    first = jax.random.randint(key, (rows, half), 0, vocab)
-    sequence = jnp.concatenate([first, first], axis=1)
-    labels = sequence[:, 1:].at[:, : half - 1].set(-1)
-    return sequence[:, :-1], labels
+    k_tokens, k_first, k_gap = jax.random.split(key, 3)
+    tokens = jax.random.randint(k_tokens, (rows, length + 1), 0, vocab)
+    first = jax.random.randint(k_first, (rows,), 0, length + 2 - 2 * segment)
+    second = first + segment + jax.random.randint(k_gap, (rows,), 0, length + 2 - 2 * segment - first)
+    offset = jnp.arange(length + 1)[None] - second[:, None]
+    inside = (offset >= 0) & (offset < segment)
+    source = jnp.clip(first[:, None] + offset, 0, length)
+    tokens = jnp.where(inside, jnp.take_along_axis(tokens, source, axis=1), tokens)
+    scored = (offset[:, 1:] >= 1) & (offset[:, 1:] < segment)
+    return tokens[:, :-1], jnp.where(scored, tokens[:, 1:], -1)
 
 
 def train_base_model(model, key, train, eval_data, epochs, batch_size, learning_rate):
@@ -65,13 +76,14 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
 
     if args.fast:
-        config = dict(half=6, vocab=8, rows=512, layers=2, heads=4, d_model=16, epochs=2, steps=4, seeds=1)
+        config = dict(length=12, segment=4, vocab=8, rows=512, layers=2, heads=4, d_model=16, epochs=2,
+                      steps=4, seeds=1)
     else:
-        config = dict(half=12, vocab=16, rows=8192, layers=2, heads=8, d_model=64, epochs=12, steps=100,
-                      seeds=args.seeds)
+        config = dict(length=32, segment=8, vocab=32, rows=16384, layers=2, heads=8, d_model=64, epochs=6,
+                      steps=100, seeds=args.seeds)
     model = HeadMaskTransformer(
         vocab_size=config["vocab"], num_layers=config["layers"], num_heads=config["heads"],
-        d_model=config["d_model"], max_len=2 * config["half"],
+        d_model=config["d_model"], max_len=config["length"],
     )
     strategies = ("random", "combined") if args.fast else STRATEGIES
     fractions_used = (0.0, 0.5) if args.fast else FRACTIONS
@@ -92,12 +104,13 @@ def main() -> None:
     for seed in range(config["seeds"]):
         key = jax.random.key(seed)
         data_key, eval_key, model_key, prune_key = jax.random.split(key, 4)
-        train = copy_task(data_key, config["rows"], config["half"], config["vocab"])
-        eval_data = copy_task(eval_key, 512, config["half"], config["vocab"])
+        task = (config["length"], config["segment"], config["vocab"])
+        train = induction_task(data_key, config["rows"], *task)
+        eval_data = induction_task(eval_key, 512, *task)
         params, train_loss, base_accuracy = train_base_model(
             model, model_key, train, eval_data, config["epochs"], 64, 3e-3
         )
-        print(f"seed {seed}: trained, loss {train_loss:.3f}, copy accuracy {base_accuracy:.3f} "
+        print(f"seed {seed}: trained, loss {train_loss:.3f}, induction accuracy {base_accuracy:.3f} "
               f"({time.perf_counter() - start:.0f} s)", flush=True)
         for strategy in strategies:
             results = cycle[strategy](params, train, eval_data, fractions, prune_key)
@@ -127,7 +140,7 @@ def summarise(runs, seeds, strategies, fractions) -> str:
     total = heads[1] * heads[2]
     counts = [int(total * f) for f in fractions]
     lines = [
-        f"Copy-task accuracy (mean over {seeds} seed(s)), heads pruned of {total}: "
+        f"Induction accuracy (mean over {seeds} seed(s)), heads pruned of {total}: "
         "after pruning -> after fine-tuning",
         "",
         "| strategy | " + " | ".join(f"{f:.0%} ({c})" for f, c in zip(fractions, counts)) + " |",
@@ -138,7 +151,7 @@ def summarise(runs, seeds, strategies, fractions) -> str:
         final = stage(runs, strategy, "final", "accuracy")
         cells = [f"{p:.3f} -> {f:.3f}" for p, f in zip(pruned.mean(0), final.mean(0))]
         lines.append(f"| {strategy} | " + " | ".join(cells) + " |")
-    lines += ["", "Perplexity on the copied half (mean over seeds): after pruning -> after fine-tuning", ""]
+    lines += ["", "Perplexity on the scored tokens (mean over seeds): after pruning -> after fine-tuning", ""]
     lines.append("| strategy | " + " | ".join(f"{f:.0%}" for f in fractions) + " |")
     lines.append("|---" * (len(fractions) + 1) + "|")
     for strategy in strategies:
@@ -156,8 +169,8 @@ def plot(runs, strategies, fractions, path: pathlib.Path) -> None:
         strategy: {name: stage(runs, strategy, name, "accuracy") for name in ("pruned", "final")}
         for strategy in strategies
     }
-    figure = plot_recovery_curve(fractions, curves, metric="copy accuracy",
-                                 title="Head pruning on the copy task (2x8 heads)")
+    figure = plot_recovery_curve(fractions, curves, metric="induction accuracy",
+                                 title="Head pruning on an induction task (2 layers x 8 heads)")
     figure.savefig(path, dpi=120)
 
 
