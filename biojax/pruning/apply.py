@@ -115,7 +115,13 @@ def head_update_mask(
 
 
 class MaskHeadUpdatesState(NamedTuple):
-    """No state: the multipliers are fixed when the transformation is built."""
+    """No state: the multipliers are fixed when the transformation is built.
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> mask_head_updates({"w": jnp.ones(2)}).init({"w": jnp.ones(2)})
+        MaskHeadUpdatesState()
+    """
 
 
 def mask_head_updates(update_mask: Any) -> optax.GradientTransformation:
