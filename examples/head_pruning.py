@@ -72,6 +72,8 @@ def main() -> None:
     parser.add_argument("--fast", action="store_true", help="tiny run for tests (seconds)")
     parser.add_argument("--out", type=pathlib.Path, default=pathlib.Path("."), help="output folder")
     parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--keep-one-per-layer", action="store_true",
+                        help="never prune the last head of a layer (default: plain global top-k, as sentinel-ai)")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
 
@@ -81,6 +83,7 @@ def main() -> None:
     else:
         config = dict(length=32, segment=8, vocab=32, rows=16384, layers=2, heads=8, d_model=64, epochs=6,
                       steps=100, seeds=args.seeds)
+    config["keep_one_per_layer"] = args.keep_one_per_layer
     model = HeadMaskTransformer(
         vocab_size=config["vocab"], num_layers=config["layers"], num_heads=config["heads"],
         d_model=config["d_model"], max_len=config["length"],
@@ -93,7 +96,7 @@ def main() -> None:
         def one(params, train, eval_data, fraction, key):
             return run_pruning_cycle(
                 model, params, train, eval_data, fraction, strategy, 1e-3, config["steps"],
-                key=key, batch_size=32, mode="compressed",
+                key=key, batch_size=32, mode="compressed", keep_one_per_layer=config["keep_one_per_layer"],
             )
 
         return jax.jit(jax.vmap(one, in_axes=(None, None, None, 0, None)))
@@ -116,7 +119,8 @@ def main() -> None:
             results = cycle[strategy](params, train, eval_data, fractions, prune_key)
             runs.append({"seed": seed, "strategy": strategy, "results": results.to_dict()})
             accuracy = np.asarray(results.final.accuracy)
-            print(f"  {strategy:9s} fine-tuned accuracy by fraction: {np.round(accuracy, 3).tolist()}", flush=True)
+            print(f"  {strategy:9s} fine-tuned accuracy by fraction: " + " ".join(f"{a:.3f}" for a in accuracy),
+                  flush=True)
     elapsed = time.perf_counter() - start
 
     table = summarise(runs, config["seeds"], strategies, fractions_used)
@@ -171,7 +175,7 @@ def plot(runs, strategies, fractions, path: pathlib.Path) -> None:
     }
     figure = plot_recovery_curve(fractions, curves, metric="induction accuracy",
                                  title="Head pruning on an induction task (2 layers x 8 heads)")
-    figure.savefig(path, dpi=120)
+    figure.savefig(path, dpi=100)
 
 
 if __name__ == "__main__":
