@@ -67,26 +67,25 @@ def test_shape_and_mode_errors():
         apply_head_mask({"w": jnp.ones((2, 2))}, jnp.zeros((1, 2), bool))
 
 
-def fine_tune(mode, steps=5):
+@jax.jit
+def fine_tune(update_mask):
     params, head_mask = apply_head_mask(PARAMS, PRUNE)
-    optimizer = optax.chain(
-        optax.adamw(1e-2, weight_decay=0.1), mask_head_updates(head_update_mask(params, PRUNE, mode))
-    )
-    state = optimizer.init(params)
+    optimizer = optax.chain(optax.adamw(1e-2, weight_decay=0.1), mask_head_updates(update_mask))
 
-    @jax.jit
-    def step(params, state):
+    def step(carry, _):
+        params, state = carry
         loss = lambda p: jnp.mean(MODEL.apply({"params": p}, TOKENS, head_mask) ** 2)  # noqa: E731
         updates, state = optimizer.update(jax.grad(loss)(params), state, params)
-        return optax.apply_updates(params, updates), state
+        return (optax.apply_updates(params, updates), state), None
 
-    for _ in range(steps):
-        params, state = step(params, state)
+    (params, _), _ = jax.lax.scan(step, (params, optimizer.init(params)), length=5)
     return params
 
 
 def test_compressed_fine_tuning_keeps_pruned_heads_exactly_zero_and_adaptive_regrows_them():
-    compressed, adaptive = fine_tune("compressed"), fine_tune("adaptive")
+    zeroed, _ = apply_head_mask(PARAMS, PRUNE)
+    compressed = fine_tune(head_update_mask(zeroed, PRUNE, "compressed"))
+    adaptive = fine_tune(head_update_mask(zeroed, PRUNE, "adaptive"))
     for layer in range(3):
         kept = ~np.asarray(PRUNE[layer])
         c_kernel = np.asarray(compressed[f"block_{layer}"]["attention"]["out"]["kernel"])

@@ -1,5 +1,6 @@
 """head_importance: Michel et al.'s |dL/d head_mask| against finite differences, and W_O gradient norms."""
 
+import functools
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -19,8 +20,16 @@ def loss_fn(params, head_mask, batch):
     return sequence_cross_entropy(logits, batch[:, 1:])
 
 
+@functools.partial(jax.jit, static_argnames=("method", "normalize"))
+def importance_at(head_mask, method="head_mask", normalize=False):
+    return head_importance(loss_fn, PARAMS, TOKENS, head_mask, method=method, normalize=normalize)
+
+
+ONES = jnp.ones((2, 3))
+
+
 def test_importance_equals_finite_differences_of_the_head_mask():
-    importance = head_importance(loss_fn, PARAMS, TOKENS)
+    importance = importance_at(ONES)
     with jax.enable_x64(True):
         params64 = jax.tree.map(lambda p: p.astype(jnp.float64), PARAMS)
         eps = 1e-5
@@ -38,7 +47,7 @@ def test_importance_equals_finite_differences_of_the_head_mask():
 
 
 def test_w_o_grad_norm_is_the_norm_of_each_heads_output_projection_gradient():
-    importance = head_importance(loss_fn, PARAMS, TOKENS, method="w_o_grad_norm")
+    importance = importance_at(ONES, method="w_o_grad_norm")
     expected = np.zeros((2, 3))
     grad_fn = jax.jit(jax.grad(loss_fn))
     for batch in TOKENS:
@@ -50,12 +59,12 @@ def test_w_o_grad_norm_is_the_norm_of_each_heads_output_projection_gradient():
 
 
 def test_per_layer_normalisation_and_mask_argument():
-    normalised = head_importance(loss_fn, PARAMS, TOKENS, normalize=True)
+    normalised = importance_at(ONES, normalize=True)
     np.testing.assert_allclose(np.linalg.norm(normalised, axis=1), np.ones(2), rtol=1e-5)
-    raw = head_importance(loss_fn, PARAMS, TOKENS)
+    raw = importance_at(ONES)
     np.testing.assert_allclose(normalised, normalize_per_layer(raw), rtol=1e-5)
     # Scoring at a mask with one head removed changes the other heads' scores.
-    masked = head_importance(loss_fn, PARAMS, TOKENS, jnp.ones((2, 3)).at[0, 0].set(0.0))
+    masked = importance_at(ONES.at[0, 0].set(0.0))
     assert not np.allclose(masked, raw)
 
 
