@@ -3,6 +3,13 @@
 Each public module is imported here on its own line; ``__all__`` lists every public name.
 """
 
+from biojax.nn.sparse_linear import SparseLinear
+from biojax.nn.ltc_cell import LTCCell
+from biojax.nn.cfc_cell import CfCCell, lecun_tanh
+from biojax.nn.wired_cfc_cell import WiredCfCCell
+from biojax.nn.liquid_cell import NCPLiquidCell
+from biojax.nn.mixed_memory import MixedMemoryLSTMCell
+from biojax.nn.liquid_rnn import LTC, CfC
 from biojax.nn.transformer import HeadMaskTransformer, HeadMaskedAttention, TransformerBlock, causal_attention_mask
 from biojax.nn.multisynaptic_dense import MultiSynapticDense
 from biojax.nn.dendritic_layer import DendriticLayer

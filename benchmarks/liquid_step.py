@@ -1,0 +1,145 @@
+"""One training step (forward, backward, Adam) of biojax's LTC and wired CfC against ncps 1.0.1.
+
+Shapes from issue 3: ``AutoNCP(32, 4)``, batch 64, 100 steps, 8 inputs, and ``AutoNCP(128, 8)``,
+batch 256, 100 steps, 16 inputs; loss = mean squared error of the motor outputs at every step.
+ncps (torch) is timed in the same run when it is importable; otherwise only biojax is timed.
+
+    PYTHONPATH=.:/path/to/torch-venv/site-packages python benchmarks/liquid_step.py [--threads 1]
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+
+
+def _parse() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--threads", type=int, default=1, help="CPU threads for torch and XLA (0: default)")
+    parser.add_argument("--repeats", type=int, default=5, help="timed steps per case (after warm-up)")
+    parser.add_argument("--device", default="cpu", help="cpu or cuda (ncps side); JAX uses its default")
+    parser.add_argument("--only", default="", help="comma-separated case names to run")
+    parser.add_argument(
+        "--ncps-max-steps", type=int, default=100,
+        help="time ncps's large LTC on at most this many time steps and scale linearly to 100 "
+        "(its autograd graph needs ~0.6 GB per time step; 100 steps do not fit in 23 GB)",
+    )
+    return parser.parse_args()
+
+
+ARGS = _parse()
+if ARGS.threads > 0 and ARGS.device == "cpu":
+    os.environ["XLA_FLAGS"] = (
+        os.environ.get("XLA_FLAGS", "")
+        + " --xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=%d" % ARGS.threads
+    )
+
+import jax  # noqa: E402
+import jax.numpy as jnp  # noqa: E402
+import numpy as np  # noqa: E402
+import optax  # noqa: E402
+
+from biojax.nn import LTC, CfC  # noqa: E402
+from biojax.wiring import AutoNCP  # noqa: E402
+
+CASES = [
+    ("ltc_small", "LTC", 32, 4, 64, 100, 8),
+    ("cfc_small", "CfC", 32, 4, 64, 100, 8),
+    ("ltc_large", "LTC", 128, 8, 256, 100, 16),
+    ("cfc_large", "CfC", 128, 8, 256, 100, 16),
+]
+
+
+def _median_time(step, repeats):
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        step()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def time_biojax(kind, units, motor, batch, steps, inputs, repeats):
+    model = (LTC if kind == "LTC" else CfC)(AutoNCP(units, motor))
+    rng = np.random.default_rng(0)
+    x = jnp.asarray(rng.normal(size=(batch, steps, inputs)).astype(np.float32))
+    y = jnp.asarray(rng.normal(size=(batch, steps, motor)).astype(np.float32))
+    params = jax.jit(model.init)(jax.random.key(0), x)["params"]
+    opt = optax.adam(1e-3)
+
+    @jax.jit
+    def train_step(params, opt_state, x, y):
+        loss, grads = jax.value_and_grad(lambda p: jnp.mean((model.apply({"params": p}, x)[0] - y) ** 2))(params)
+        updates, opt_state = opt.update(grads, opt_state, params)
+        return optax.apply_updates(params, updates), opt_state, loss
+
+    state = {"p": params, "s": opt.init(params)}
+
+    def step():
+        state["p"], state["s"], loss = train_step(state["p"], state["s"], x, y)
+        loss.block_until_ready()
+
+    start = time.perf_counter()
+    step()
+    compile_s = time.perf_counter() - start
+    return _median_time(step, repeats), compile_s
+
+
+def time_ncps(kind, units, motor, batch, steps, inputs, repeats, device):
+    import torch
+    from ncps import torch as ncps_torch
+    from ncps import wirings
+
+    if ARGS.threads > 0 and device == "cpu":
+        torch.set_num_threads(ARGS.threads)
+    torch.manual_seed(0)
+    cls = ncps_torch.LTC if kind == "LTC" else ncps_torch.CfC
+    model = cls(inputs, wirings.AutoNCP(units, motor)).to(device)
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    x = torch.randn(batch, steps, inputs, device=device)
+    y = torch.randn(batch, steps, motor, device=device)
+
+    def step():
+        opt.zero_grad()
+        loss = torch.mean((model(x)[0] - y) ** 2)
+        loss.backward()
+        opt.step()
+        if device == "cuda":
+            torch.cuda.synchronize()
+
+    step()
+    return _median_time(step, repeats)
+
+
+def main() -> None:
+    try:
+        import ncps  # noqa: F401
+        import torch  # noqa: F401
+
+        have_ncps = True
+    except ImportError:
+        have_ncps = False
+    only = set(filter(None, ARGS.only.split(",")))
+    print(f"jax {jax.__version__} on {jax.devices()[0].platform}; threads={ARGS.threads or 'default'}; "
+          f"python {sys.version.split()[0]}")
+    print(f"{'case':10s} {'shape':34s} {'biojax ms':>10s} {'compile s':>9s} {'ncps ms':>9s} {'speed-up':>8s}")
+    for name, kind, units, motor, batch, steps, inputs in CASES:
+        if only and name not in only:
+            continue
+        ours, compile_s = time_biojax(kind, units, motor, batch, steps, inputs, ARGS.repeats)
+        shape = f"AutoNCP({units},{motor}) B{batch} T{steps} in{inputs}"
+        if have_ncps:
+            repeats = max(2, ARGS.repeats // (4 if units > 64 else 1))
+            ncps_steps = min(steps, ARGS.ncps_max_steps) if name == "ltc_large" else steps
+            theirs = time_ncps(kind, units, motor, batch, ncps_steps, inputs, repeats, ARGS.device)
+            theirs *= steps / ncps_steps
+            note = "" if ncps_steps == steps else f"  (ncps timed on {ncps_steps} steps, scaled x{steps / ncps_steps:g})"
+            print(f"{name:10s} {shape:34s} {ours * 1e3:10.1f} {compile_s:9.1f} {theirs * 1e3:9.1f} "
+                  f"{theirs / ours:7.1f}x{note}", flush=True)
+        else:
+            print(f"{name:10s} {shape:34s} {ours * 1e3:10.1f} {compile_s:9.1f} {'n/a':>9s}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
