@@ -3,6 +3,12 @@
 Each public name is imported here on its own line; ``__all__`` lists every public name.
 """
 
+from biojax.search.space import budget_status, grid_configs, sample_config
+from biojax.search.buckets import Bucket, Trial, make_buckets
+from biojax.search.engine import BucketTrainer, SplitData, make_trial_fn
+from biojax.search.store import ResultsStore
+from biojax.search.searcher import HyperparameterSearcher, SearchResult
+
 from types import ModuleType as _ModuleType
 
 __all__ = sorted(
