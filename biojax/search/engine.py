@@ -32,53 +32,61 @@ METRICS = ("train_loss", "train_accuracy", "val_loss", "val_accuracy", "test_los
 @jax.tree_util.register_dataclass
 @dataclass(frozen=True)
 class SplitData:
-    """Device arrays of one dataset: train, validation, test and a fixed train subset for train accuracy.
+    """Device arrays of one dataset: the training split and one evaluation block.
+
+    The evaluation block stacks a fixed train subset (for train accuracy), the validation split and
+    the test split; ``eval_segment`` says which rows belong to which (0, 1, 2), so all three are
+    measured by one pass.
 
     Example:
         >>> import numpy as np
         >>> x, y = np.zeros((20, 3), np.float32), np.zeros(20, np.int32)
-        >>> data = SplitData.from_numpy(x, y, x[:5], y[:5], x[:5], y[:5])
-        >>> data.x_train_eval.shape
-        (20, 3)
+        >>> data = SplitData.from_numpy(x, y, x[:5], y[:5], x[:4], y[:4])
+        >>> data.x_eval.shape, np.bincount(np.asarray(data.eval_segment)).tolist()
+        ((29, 3), [20, 5, 4])
     """
 
     x_train: jax.Array
     y_train: jax.Array
-    x_val: jax.Array
-    y_val: jax.Array
-    x_test: jax.Array
-    y_test: jax.Array
-    x_train_eval: jax.Array
-    y_train_eval: jax.Array
+    x_eval: jax.Array
+    y_eval: jax.Array
+    eval_segment: jax.Array
 
     @classmethod
     def from_numpy(cls, x_train, y_train, x_val, y_val, x_test, y_test, *, train_eval_rows: int = 4096):
         """Converts NumPy splits; train accuracy is measured on the first ``train_eval_rows`` train rows."""
         rows = min(len(x_train), check_int("train_eval_rows", train_eval_rows, minimum=1))
-        arrays = [np.asarray(a) for a in (x_train, y_train, x_val, y_val, x_test, y_test)]
-        arrays += [arrays[0][:rows], arrays[1][:rows]]
-        return cls(*[jnp.asarray(a) for a in arrays])
+        xs = [np.asarray(x_train)[:rows], np.asarray(x_val), np.asarray(x_test)]
+        ys = [np.asarray(y_train)[:rows], np.asarray(y_val), np.asarray(y_test)]
+        segment = np.concatenate([np.full(len(y), i, np.int32) for i, y in enumerate(ys)])
+        return cls(jnp.asarray(x_train), jnp.asarray(y_train), jnp.asarray(np.concatenate(xs)),
+                   jnp.asarray(np.concatenate(ys)), jnp.asarray(segment))
 
 
-def _chunked_evaluate(apply, params, state, x, y, eval_batch_size):
+def _evaluate_segments(apply, params, state, data, eval_batch_size):
+    """Mean loss and accuracy per segment (train subset, validation, test) in one chunked pass."""
+    x, y = data.x_eval, data.y_eval
     n = x.shape[0]
     size = min(n, eval_batch_size)
     n_chunks = -(-n // size)
     pad = n_chunks * size - n
-    x_p = jnp.concatenate([x, jnp.zeros((pad, *x.shape[1:]), x.dtype)]) if pad else x
-    y_p = jnp.concatenate([y, jnp.zeros((pad,), y.dtype)]) if pad else y
-    mask = (jnp.arange(n_chunks * size) < n).astype(jnp.float32)
+    weights = jax.nn.one_hot(data.eval_segment, 3)
+    if pad:
+        x = jnp.concatenate([x, jnp.zeros((pad, *x.shape[1:]), x.dtype)])
+        y = jnp.concatenate([y, jnp.zeros((pad,), y.dtype)])
+        weights = jnp.concatenate([weights, jnp.zeros((pad, 3), weights.dtype)])
 
     def body(totals, chunk):
-        xb, yb, mb = chunk
+        xb, yb, wb = chunk
         logits = apply(params, state, xb)
         losses = optax.softmax_cross_entropy_with_integer_labels(logits, yb)
         correct = (jnp.argmax(logits, -1) == yb).astype(jnp.float32)
-        return (totals[0] + jnp.sum(losses * mb), totals[1] + jnp.sum(correct * mb)), None
+        return (totals[0] + losses @ wb, totals[1] + correct @ wb), None
 
-    chunks = (x_p.reshape(n_chunks, size, *x.shape[1:]), y_p.reshape(n_chunks, size), mask.reshape(n_chunks, size))
-    (loss_sum, correct_sum), _ = jax.lax.scan(body, (jnp.float32(0.0), jnp.float32(0.0)), chunks)
-    return loss_sum / n, correct_sum / n
+    chunks = (x.reshape(n_chunks, size, *x.shape[1:]), y.reshape(n_chunks, size), weights.reshape(n_chunks, size, 3))
+    (loss_sums, correct_sums), _ = jax.lax.scan(body, (jnp.zeros(3), jnp.zeros(3)), chunks)
+    counts = jnp.sum(weights, axis=0)
+    return loss_sums / counts, correct_sums / counts
 
 
 def make_trial_fn(
@@ -133,10 +141,9 @@ def make_trial_fn(
             params, opt_state, state, train_loss = epoch(
                 params, opt_state, state, data.x_train, data.y_train, epoch_key, epoch_index * steps_per_epoch
             )
-            _, train_acc = _chunked_evaluate(apply, params, state, data.x_train_eval, data.y_train_eval, eval_batch_size)
-            val_loss, val_acc = _chunked_evaluate(apply, params, state, data.x_val, data.y_val, eval_batch_size)
-            test_loss, test_acc = _chunked_evaluate(apply, params, state, data.x_test, data.y_test, eval_batch_size)
-            metrics = dict(zip(METRICS, (train_loss, train_acc, val_loss, val_acc, test_loss, test_acc)))
+            losses, accs = _evaluate_segments(apply, params, state, data, eval_batch_size)
+            values = (train_loss, accs[0], losses[1], accs[1], losses[2], accs[2])
+            metrics = dict(zip(METRICS, values))
             return (params, opt_state, state), metrics
 
         _, metrics = jax.lax.scan(
@@ -157,6 +164,7 @@ class BucketTrainer:
 
     Attributes:
         trace_counts: how many times each bucket's program was traced (one per compile).
+        last_output_sharding: sharding of the last chunk's outputs (the trial axis over ``devices``).
 
     Example:
         >>> import flax.linen as nn, numpy as np
@@ -177,6 +185,7 @@ class BucketTrainer:
         self.mesh = Mesh(np.array(self.devices), ("trials",))
         self.trace_counts: dict[str, int] = {}
         self._compiled: dict[tuple[str, int], Callable] = {}
+        self.last_output_sharding: Any = None
 
     @property
     def trial_sharding(self) -> NamedSharding:
@@ -231,6 +240,7 @@ class BucketTrainer:
             index = np.minimum(index, n_trials - 1)
             chunk_hp = {name: jax.device_put(np.asarray(v)[index], self.trial_sharding) for name, v in hparams.items()}
             result = program(chunk_hp, data)
+            self.last_output_sharding = result["val_accuracy"].sharding
             keep = min(chunk_size, n_trials - chunk * chunk_size)
             for name in METRICS:
                 outputs[name].append(np.asarray(result[name])[:keep])
