@@ -4,6 +4,7 @@ Each public name is imported here on its own line; ``__all__`` lists every publi
 """
 
 from biojax.viz.wiring_graph import draw_wiring
+from biojax.viz.search_plots import pareto_front, plot_accuracy_vs_params
 
 from types import ModuleType as _ModuleType
 
