@@ -8,6 +8,8 @@ from biojax.search.buckets import Bucket, Trial, make_buckets
 from biojax.search.engine import BucketTrainer, SplitData, make_trial_fn
 from biojax.search.store import ResultsStore
 from biojax.search.searcher import HyperparameterSearcher, SearchResult
+from biojax.search.optuna_adapter import optuna_search, suggest_config
+from biojax.search.scenarios import compare_architectures, find_pareto_optimal, optimize_for_budget, quick_prototype_search, thorough_optimization
 
 from types import ModuleType as _ModuleType
 
