@@ -1,0 +1,37 @@
+import json
+
+import pytest
+
+from biojax.cli import main
+
+TINY = ["--dataset", "digits", "--max-params", "3000", "--epochs", "1", "--batch-size", "128", "--quiet"]
+
+
+def test_search_command_end_to_end_then_resume(tmp_path, capsys):
+    out = tmp_path / "results.jsonl"
+    assert main(["search", *TINY, "--trials", "4", "--structures", "1", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "Top 10 of 4 trials (ranked on validation accuracy" in printed
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len(records) == 4 and all(2400 <= r["total_params"] <= 3000 for r in records)
+    assert len({r["bucket_id"] for r in records}) <= 2  # one structure, with and without resampling
+    assert (tmp_path / "results.png").stat().st_size > 5000
+    assert main(["search", *TINY, "--trials", "4", "--structures", "1", "--out", str(out), "--resume"]) == 0
+    assert len(out.read_text().splitlines()) == 4  # nothing repeated
+
+
+def test_search_command_with_a_grid_file_lists_skipped_configs(tmp_path, capsys):
+    grid = tmp_path / "grid.json"
+    grid.write_text(json.dumps({"n_neurons": [4, 36], "n_dendrites": [4], "n_dendrite_inputs": [16],
+                                "synaptic_resampling": [False], "lr": [0.003, 0.01]}))
+    out = tmp_path / "g.jsonl"
+    assert main(["search", *TINY, "--grid", str(grid), "--out", str(out)]) == 0
+    assert len(out.read_text().splitlines()) == 2  # n_neurons=4 is under the budget window
+    assert "2 configurations skipped" in capsys.readouterr().out
+
+
+def test_bad_search_arguments_exit_2_naming_the_argument(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["search", "--max-params", "0", "--out", "x.jsonl"])
+    assert info.value.code == 2
+    assert "max_params must be an integer >= 1, got 0" in capsys.readouterr().err
