@@ -15,7 +15,7 @@ from typing import Any
 
 from biojax._validation import check_int
 
-TRACED_KEYS = ("lr", "weight_decay", "seed", "percentage_resample")
+TRACED_KEYS = ("lr", "weight_decay", "seed", "synaptic_resampling", "percentage_resample", "steps_to_resample")
 
 
 def canonical_json(value: Any) -> str:

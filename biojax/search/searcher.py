@@ -239,12 +239,12 @@ class HyperparameterSearcher:
                                 status=status, trial_id=trial_id, reason=reason)
         return Trial(trial_id, full, n_params)
 
-    def _post_step_builder(self, static: Mapping[str, Any]):
-        if self.model_factory is not None or not static.get("synaptic_resampling"):
+    def _post_step_builder(self):
+        if self.model_factory is not None:
             return None
         from biojax.search.resampling_hook import resampling_post_step_builder
 
-        return resampling_post_step_builder(static, self.dataset, self.input_shape)
+        return resampling_post_step_builder
 
     # -- running ------------------------------------------------------------------------------------
     def run_configs(self, configs: list[Mapping[str, Any]]) -> list[SearchResult]:
@@ -312,8 +312,11 @@ class HyperparameterSearcher:
             "lr": np.array([c["lr"] for c in configs], np.float32),
             "weight_decay": np.array([c["weight_decay"] for c in configs], np.float32),
             "seed": np.array([c["seed"] for c in configs], np.uint32),
-            "percentage_resample": np.array([c.get("percentage_resample", 0.0) for c in configs], np.float32),
         }
+        if self.model_factory is None:
+            from biojax.search.resampling_hook import resampling_hparams
+
+            hparams.update(resampling_hparams(configs))
         n_chunks_done = [0]
         start = time.perf_counter()
         with tqdm(total=None, desc=f"{label} ({len(configs)} trials)", unit="chunk", leave=False,
@@ -326,7 +329,7 @@ class HyperparameterSearcher:
 
             metrics = self.trainer.train(
                 bucket.bucket_id, model, hparams, data, n_epochs=bucket.static["n_epochs"],
-                batch_size=bucket.static["batch_size"], post_step_builder=self._post_step_builder(bucket.static),
+                batch_size=bucket.static["batch_size"], post_step_builder=self._post_step_builder(),
                 on_chunk=on_chunk,
             )
         per_trial = (time.perf_counter() - start) / len(configs)
