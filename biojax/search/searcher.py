@@ -421,19 +421,24 @@ class HyperparameterSearcher:
         return sorted(ok, key=lambda r: (-r.val_accuracy, r.val_loss))[: check_int("n", n, minimum=1)]
 
     def format_results(self, n: int = 10) -> str:
-        """The leaderboard of :meth:`get_best_results` as a text table.
+        """The leaderboard of :meth:`get_best_results` as a text table (settings that vary, plus architecture).
 
         Example:
             >>> s = HyperparameterSearcher(verbose=False)
-            >>> s.results = [SearchResult({"n_neurons": 8}, 0.9, 0.95, 7000, 1.0, 0.3, val_accuracy=0.91)]
-            >>> print(s.format_results(1).splitlines()[2])
-               1   0.9100   0.9000   0.9500    7000      0  n_neurons=8
+            >>> s.results = [SearchResult({"architecture": "dendritic_simple", "n_neurons": n}, 0.9, 0.95, 7000, 1.0,
+            ...                           0.3, val_accuracy=v) for n, v in ((8, 0.91), (12, 0.8))]
+            >>> print(s.format_results(2).splitlines()[2])
+               1   0.9100   0.9000   0.9500    7000      0  architecture=dendritic_simple, n_neurons=8
         """
         lines = [f"Top {n} of {len(self.results)} trials (ranked on validation accuracy; "
                  f"{len(self.skipped)} configurations skipped)",
-                 f"{'rank':>4} {'val_acc':>8} {'test_acc':>8} {'train_acc':>9} {'params':>7} {'epoch':>6}  config"]
-        for rank, r in enumerate(self.get_best_results(n), start=1):
-            shown = {k: v for k, v in r.params.items() if k not in ("n_epochs", "batch_size")}
+                 f"{'rank':>4} {'val_acc':>8} {'test_acc':>8} {'train_acc':>9} {'params':>7} {'epoch':>6}  "
+                 "config (settings that differ between the rows shown)"]
+        best = self.get_best_results(n)
+        varying = [k for k in (best[0].params if best else {})
+                   if len({json.dumps(r.params.get(k), sort_keys=True) for r in best}) > 1 or k == "architecture"]
+        for rank, r in enumerate(best, start=1):
+            shown = {k: r.params[k] for k in varying if k in r.params}
             text = ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in shown.items())
             lines.append(f"{rank:>4} {r.val_accuracy:>8.4f} {r.test_accuracy:>8.4f} {r.train_accuracy:>9.4f} "
                          f"{r.total_params:>7} {r.best_epoch:>6}  {text}")
