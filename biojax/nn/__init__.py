@@ -3,6 +3,9 @@
 Each public module is imported here on its own line; ``__all__`` lists every public name.
 """
 
+from biojax.nn.dendritic_layer import DendriticLayer
+from biojax.nn.dendritic_models import DendriticClassifier, MLP, count_params, dendritic_simple, dendritic_with_hidden, mlp_for_budget, param_formula, soma_disabled
+
 from types import ModuleType as _ModuleType
 
 __all__ = sorted(
