@@ -45,7 +45,10 @@ def resampling_post_step_builder(hparams: Mapping[str, jax.Array]):
         >>> bool((new["connectivity"]["dendritic"]["indices"] != v["connectivity"]["dendritic"]["indices"]).any())
         True
     """
-    from biojax.learning import maybe_resample
+    try:
+        from biojax.learning import maybe_resample
+    except ImportError as error:  # pragma: no cover - only without biojax.learning's resampling
+        raise RuntimeError("synaptic_resampling=True needs biojax.learning.maybe_resample") from error
 
     def post_step(params, opt_state, state, step, key):
         if "connectivity" not in state:

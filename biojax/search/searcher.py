@@ -239,8 +239,9 @@ class HyperparameterSearcher:
                                 status=status, trial_id=trial_id, reason=reason)
         return Trial(trial_id, full, n_params)
 
-    def _post_step_builder(self):
-        if self.model_factory is not None:
+    def _post_step_builder(self, hparams: Mapping[str, np.ndarray]):
+        """The resampling hook when some trial of the bucket resamples (fraction > 0), else ``None``."""
+        if self.model_factory is not None or not np.any(hparams.get("resample_fraction", 0.0) > 0):
             return None
         from biojax.search.resampling_hook import resampling_post_step_builder
 
@@ -317,6 +318,8 @@ class HyperparameterSearcher:
             from biojax.search.resampling_hook import resampling_hparams
 
             hparams.update(resampling_hparams(configs))
+        post_step_builder = self._post_step_builder(hparams)
+        program_id = bucket.bucket_id + ("+resampling" if post_step_builder is not None else "")
         n_chunks_done = [0]
         start = time.perf_counter()
         with tqdm(total=None, desc=f"{label} ({len(configs)} trials)", unit="chunk", leave=False,
@@ -328,8 +331,8 @@ class HyperparameterSearcher:
                 n_chunks_done[0] = done
 
             metrics = self.trainer.train(
-                bucket.bucket_id, model, hparams, data, n_epochs=bucket.static["n_epochs"],
-                batch_size=bucket.static["batch_size"], post_step_builder=self._post_step_builder(),
+                program_id, model, hparams, data, n_epochs=bucket.static["n_epochs"],
+                batch_size=bucket.static["batch_size"], post_step_builder=post_step_builder,
                 on_chunk=on_chunk,
             )
         per_trial = (time.perf_counter() - start) / len(configs)

@@ -35,3 +35,17 @@ def test_bad_search_arguments_exit_2_naming_the_argument(capsys):
         main(["search", "--max-params", "0", "--out", "x.jsonl"])
     assert info.value.code == 2
     assert "max_params must be an integer >= 1, got 0" in capsys.readouterr().err
+
+
+def test_resampling_settings_share_one_bucket_and_take_effect():
+    from biojax.search import HyperparameterSearcher
+
+    searcher = HyperparameterSearcher("digits", max_params=3000, min_param_ratio=0.5, n_epochs=1, batch_size=64,
+                                      verbose=False)
+    results = searcher.grid_search({"n_neurons": [20], "n_dendrites": [4], "n_dendrite_inputs": [16],
+                                    "synaptic_resampling": [False, True], "percentage_resample": [0.5],
+                                    "steps_to_resample": [2]})
+    assert [r.status for r in results] == ["ok", "ok"]
+    assert results[0].bucket_id == results[1].bucket_id
+    assert list(searcher.trainer.trace_counts.values()) == [1]
+    assert results[0].val_loss != results[1].val_loss  # rewiring every 2 steps changes the run
