@@ -83,9 +83,10 @@ def test_diverged_trial_is_marked_and_not_ranked(tmp_path):
     assert len(ResultsStore(tmp_path / "r.jsonl").records) == 3
 
 
-def test_json_and_jsonl_round_trip(tmp_path):
+def test_json_and_jsonl_round_trip_and_silence_when_not_verbose(tmp_path, capsys):
     searcher = _searcher()
-    searcher.grid_search({"hidden": [8], "k": [4], "lr": [0.01, 0.02]})
+    searcher.grid_search({"hidden": [8, 30], "k": [4], "lr": [0.01, 0.02]})
+    assert capsys.readouterr() == ("", "")  # no progress bars, no skip messages with verbose=False
     for name in ("r.json", "r.jsonl"):
         searcher.save_results(tmp_path / name)
         loaded = _searcher().load_results(tmp_path / name)
