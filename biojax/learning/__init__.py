@@ -3,6 +3,15 @@
 Each public name is imported here on its own line; ``__all__`` lists every public name.
 """
 
+from biojax.learning.selection import kernel_mask, layer_order
+from biojax.learning.fuzzy_learning_rates import Distribution, FuzzyLRState, fuzzy_learning_rates
+from biojax.learning.crystallize import CrystallizeState, crystallize
+from biojax.learning.volume_dependent_lr import VolumeLRState, volume_dependent_lr
+from biojax.learning.dales_principle import DaleState, dale_init, dales_principle
+from biojax.learning.rejuvenate import RejuvenateState, rejuvenate
+from biojax.learning.bio_config import BioConfig, resolve_activation
+from biojax.learning.bio_optimizer import ALL_RULES, PAPER_RULES, BioChainState, bio_chain, bio_optimizer
+from biojax.learning.stats import stats
 from types import ModuleType as _ModuleType
 
 __all__ = sorted(

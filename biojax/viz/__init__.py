@@ -3,6 +3,7 @@
 Each public name is imported here on its own line; ``__all__`` lists every public name.
 """
 
+from biojax.viz.bio_monitoring import plot_bio_monitoring
 from biojax.viz.wiring_graph import draw_wiring
 from biojax.viz.search_plots import pareto_front, plot_accuracy_vs_params
 
