@@ -25,3 +25,12 @@ def test_bad_wiring_arguments_exit_2_naming_the_argument(capsys):
 def test_module_entry_point_reports_version():
     result = subprocess.run([sys.executable, "-m", "biojax", "--version"], capture_output=True, text=True)
     assert result.returncode == 0 and result.stdout.strip() == f"biojax {__version__}"
+
+
+def test_env_command_prints_backend_and_json(capsys):
+    import json
+
+    assert main(["env"]) == 0
+    assert "cpu" in capsys.readouterr().out.lower()
+    assert main(["env", "--json"]) == 0
+    assert "devices" in json.loads(capsys.readouterr().out)
