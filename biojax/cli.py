@@ -20,7 +20,7 @@ from collections.abc import Sequence
 
 from biojax._version import __version__
 
-COMMAND_MODULES = ("biojax.wiring.cli", "biojax.env_cli")
+COMMAND_MODULES = ("biojax.wiring.cli", "biojax.env_cli", "biojax.search.cli")
 
 
 def build_parser() -> argparse.ArgumentParser:

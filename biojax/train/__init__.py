@@ -13,3 +13,6 @@ from biojax.train.classification import (
 )
 
 __all__ = ["accuracy", "evaluate", "make_epoch_fn", "make_train_step", "softmax_cross_entropy"]
+from biojax.train.stateful import make_stateful_epoch_fn  # noqa: E402
+
+__all__ += ["make_stateful_epoch_fn"]

@@ -1,0 +1,249 @@
+"""The bucket trainer: one ``jax.jit(jax.vmap(train))`` per bucket, trial axis sharded over devices.
+
+``train`` is the whole run of one trial (init from its seed, ``n_epochs`` epochs of
+:func:`biojax.train.make_stateful_epoch_fn`, evaluation after every epoch) as a pure function of the
+trial's traced hyperparameters. ``jax.vmap`` runs many trials as one program; ``jax.jit`` compiles it
+once per bucket (the compiled function is cached by bucket id and chunk size, and every chunk of a
+split bucket has the same size). Trials are independent inside the program, so a trial that diverges
+(NaN/inf) leaves the others bit-for-bit unchanged; it is detected afterwards from its losses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import flax.linen as nn
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+from jax.sharding import Mesh, NamedSharding, PartitionSpec
+
+from biojax._validation import check_int
+from biojax.search.buckets import chunk_layout
+from biojax.train import make_stateful_epoch_fn, softmax_cross_entropy
+
+PostStepBuilder = Callable[[Mapping[str, jax.Array]], Callable[..., tuple[Any, Any, Any]] | None]
+METRICS = ("train_loss", "train_accuracy", "val_loss", "val_accuracy", "test_loss", "test_accuracy")
+
+
+@jax.tree_util.register_dataclass
+@dataclass(frozen=True)
+class SplitData:
+    """Device arrays of one dataset: the training split and one evaluation block.
+
+    The evaluation block stacks a fixed train subset (for train accuracy), the validation split and
+    the test split; ``eval_segment`` says which rows belong to which (0, 1, 2), so all three are
+    measured by one pass.
+
+    Example:
+        >>> import numpy as np
+        >>> x, y = np.zeros((20, 3), np.float32), np.zeros(20, np.int32)
+        >>> data = SplitData.from_numpy(x, y, x[:5], y[:5], x[:4], y[:4])
+        >>> data.x_eval.shape, np.bincount(np.asarray(data.eval_segment)).tolist()
+        ((29, 3), [20, 5, 4])
+    """
+
+    x_train: jax.Array
+    y_train: jax.Array
+    x_eval: jax.Array
+    y_eval: jax.Array
+    eval_segment: jax.Array
+
+    @classmethod
+    def from_numpy(cls, x_train, y_train, x_val, y_val, x_test, y_test, *, train_eval_rows: int = 4096):
+        """Converts NumPy splits; train accuracy is measured on the first ``train_eval_rows`` train rows."""
+        rows = min(len(x_train), check_int("train_eval_rows", train_eval_rows, minimum=1))
+        xs = [np.asarray(x_train)[:rows], np.asarray(x_val), np.asarray(x_test)]
+        ys = [np.asarray(y_train)[:rows], np.asarray(y_val), np.asarray(y_test)]
+        segment = np.concatenate([np.full(len(y), i, np.int32) for i, y in enumerate(ys)])
+        return cls(jnp.asarray(x_train), jnp.asarray(y_train), jnp.asarray(np.concatenate(xs)),
+                   jnp.asarray(np.concatenate(ys)), jnp.asarray(segment))
+
+
+def _evaluate_segments(apply, params, state, data, eval_batch_size):
+    """Mean loss and accuracy per segment (train subset, validation, test) in one chunked pass."""
+    x, y = data.x_eval, data.y_eval
+    n = x.shape[0]
+    size = min(n, eval_batch_size)
+    n_chunks = -(-n // size)
+    pad = n_chunks * size - n
+    weights = jax.nn.one_hot(data.eval_segment, 3)
+    if pad:
+        x = jnp.concatenate([x, jnp.zeros((pad, *x.shape[1:]), x.dtype)])
+        y = jnp.concatenate([y, jnp.zeros((pad,), y.dtype)])
+        weights = jnp.concatenate([weights, jnp.zeros((pad, 3), weights.dtype)])
+
+    def body(totals, chunk):
+        xb, yb, wb = chunk
+        logits = apply(params, state, xb)
+        losses = optax.softmax_cross_entropy_with_integer_labels(logits, yb)
+        correct = (jnp.argmax(logits, -1) == yb).astype(jnp.float32)
+        return (totals[0] + losses @ wb, totals[1] + correct @ wb), None
+
+    chunks = (x.reshape(n_chunks, size, *x.shape[1:]), y.reshape(n_chunks, size), weights.reshape(n_chunks, size, 3))
+    (loss_sums, correct_sums), _ = jax.lax.scan(body, (jnp.zeros(3), jnp.zeros(3)), chunks)
+    counts = jnp.sum(weights, axis=0)
+    return loss_sums / counts, correct_sums / counts
+
+
+def make_trial_fn(
+    model: nn.Module,
+    *,
+    n_epochs: int,
+    batch_size: int,
+    post_step_builder: PostStepBuilder | None = None,
+    eval_batch_size: int = 1024,
+) -> Callable[[Mapping[str, jax.Array], SplitData], dict[str, jax.Array]]:
+    """Builds the pure ``train(hparams, data) -> per-epoch metrics`` of one trial.
+
+    ``hparams`` holds scalar arrays ``lr``, ``weight_decay``, ``seed`` (uint32) and any extra numbers
+    read by ``post_step_builder(hparams)``, which returns a ``post_step`` hook for
+    :func:`biojax.train.make_stateful_epoch_fn` (or ``None``). The optimiser is
+    ``optax.adamw(lr, weight_decay=weight_decay)`` (decoupled, lr-scaled decay on every tensor, as the
+    seed's searcher). Every ``"params"`` leaf is trained; other collections are model state.
+
+    Returns:
+        A dict of ``(n_epochs,)`` arrays named by ``METRICS``.
+
+    Example:
+        >>> import flax.linen as nn, jax.numpy as jnp, numpy as np
+        >>> x = np.random.default_rng(0).normal(size=(64, 4)).astype(np.float32)
+        >>> y = (x[:, 0] > 0).astype(np.int32)
+        >>> data = SplitData.from_numpy(x, y, x, y, x, y)
+        >>> train = make_trial_fn(nn.Dense(2), n_epochs=3, batch_size=16)
+        >>> out = train({"lr": jnp.float32(0.05), "weight_decay": jnp.float32(0.0), "seed": jnp.uint32(0)}, data)
+        >>> out["val_accuracy"].shape
+        (3,)
+    """
+    n_epochs = check_int("n_epochs", n_epochs, minimum=1)
+    batch_size = check_int("batch_size", batch_size, minimum=1)
+
+    def apply(params, state, x):
+        return model.apply({"params": params, **state}, x)
+
+    def train(hparams: Mapping[str, jax.Array], data: SplitData) -> dict[str, jax.Array]:
+        key = jax.random.key(hparams["seed"])
+        init_key, loop_key = jax.random.split(key)
+        variables = model.init(init_key, data.x_train[:1])
+        params = variables["params"]
+        state = {name: value for name, value in variables.items() if name != "params"}
+        optimizer = optax.adamw(hparams["lr"], weight_decay=hparams["weight_decay"])
+        post_step = post_step_builder(hparams) if post_step_builder is not None else None
+        epoch = make_stateful_epoch_fn(apply, optimizer, batch_size, softmax_cross_entropy, post_step)
+        steps_per_epoch = data.x_train.shape[0] // batch_size
+
+        def one_epoch(carry, epoch_index):
+            params, opt_state, state = carry
+            epoch_key = jax.random.fold_in(loop_key, epoch_index)
+            params, opt_state, state, train_loss = epoch(
+                params, opt_state, state, data.x_train, data.y_train, epoch_key, epoch_index * steps_per_epoch
+            )
+            losses, accs = _evaluate_segments(apply, params, state, data, eval_batch_size)
+            values = (train_loss, accs[0], losses[1], accs[1], losses[2], accs[2])
+            metrics = dict(zip(METRICS, values))
+            return (params, opt_state, state), metrics
+
+        _, metrics = jax.lax.scan(
+            one_epoch, (params, optimizer.init(params), state), jnp.arange(n_epochs, dtype=jnp.int32)
+        )
+        return metrics
+
+    return train
+
+
+class BucketTrainer:
+    """Trains buckets of same-shaped trials, one compiled program per bucket, sharded over devices.
+
+    Args:
+        max_bucket_size: most trials in one compiled call; bigger buckets are split into equal chunks
+            (padded with repeats whose results are dropped) so they still compile once.
+        devices: devices to shard the trial axis over (default: all local devices).
+
+    Attributes:
+        trace_counts: how many times each bucket's program was traced (one per compile).
+        last_output_sharding: sharding of the last chunk's outputs (the trial axis over ``devices``).
+
+    Example:
+        >>> import flax.linen as nn, numpy as np
+        >>> x = np.random.default_rng(0).normal(size=(64, 4)).astype(np.float32)
+        >>> y = (x[:, 0] > 0).astype(np.int32)
+        >>> data = SplitData.from_numpy(x, y, x, y, x, y)
+        >>> trainer = BucketTrainer(max_bucket_size=4)
+        >>> hp = {"lr": np.full(6, 0.05, np.float32), "weight_decay": np.zeros(6, np.float32),
+        ...       "seed": np.arange(6, dtype=np.uint32)}
+        >>> out = trainer.train("dense", nn.Dense(2), hp, data, n_epochs=2, batch_size=16)
+        >>> out["val_accuracy"].shape, trainer.trace_counts["dense"]
+        ((6, 2), 1)
+    """
+
+    def __init__(self, max_bucket_size: int = 256, devices: list[Any] | None = None):
+        self.max_bucket_size = check_int("max_bucket_size", max_bucket_size, minimum=1)
+        self.devices = list(devices) if devices is not None else jax.local_devices()
+        self.mesh = Mesh(np.array(self.devices), ("trials",))
+        self.trace_counts: dict[str, int] = {}
+        self._compiled: dict[tuple[str, int], Callable] = {}
+        self.last_output_sharding: Any = None
+
+    @property
+    def trial_sharding(self) -> NamedSharding:
+        """Sharding that splits the leading (trial) axis over the devices."""
+        return NamedSharding(self.mesh, PartitionSpec("trials"))
+
+    def _program(self, bucket_id: str, chunk_size: int, build: Callable[[], Callable]) -> Callable:
+        cache_key = (bucket_id, chunk_size)
+        if cache_key not in self._compiled:
+            trial_fn = build()
+
+            def counted(hparams, data):
+                self.trace_counts[bucket_id] = self.trace_counts.get(bucket_id, 0) + 1
+                return jax.vmap(trial_fn, in_axes=(0, None))(hparams, data)
+
+            replicated = NamedSharding(self.mesh, PartitionSpec())
+            self._compiled[cache_key] = jax.jit(
+                counted, in_shardings=(self.trial_sharding, replicated), out_shardings=self.trial_sharding
+            )
+        return self._compiled[cache_key]
+
+    def train(
+        self,
+        bucket_id: str,
+        model: nn.Module,
+        hparams: Mapping[str, np.ndarray],
+        data: SplitData,
+        *,
+        n_epochs: int,
+        batch_size: int,
+        post_step_builder: PostStepBuilder | None = None,
+        on_chunk: Callable[[int, int], None] | None = None,
+    ) -> dict[str, np.ndarray]:
+        """Trains every trial of a bucket; returns NumPy ``(n_trials, n_epochs)`` metrics.
+
+        ``hparams`` maps names to 1-D arrays of equal length (one entry per trial). ``on_chunk(done,
+        total)`` is called after each chunk (for progress bars).
+        """
+        sizes = {len(np.asarray(v)) for v in hparams.values()}
+        if len(sizes) != 1:
+            raise ValueError(f"hparams arrays must have equal lengths, got lengths {sorted(sizes)}")
+        n_trials = sizes.pop()
+        n_chunks, chunk_size = chunk_layout(n_trials, self.max_bucket_size, len(self.devices))
+        program = self._program(
+            bucket_id,
+            chunk_size,
+            lambda: make_trial_fn(model, n_epochs=n_epochs, batch_size=batch_size, post_step_builder=post_step_builder),
+        )
+        outputs: dict[str, list[np.ndarray]] = {name: [] for name in METRICS}
+        for chunk in range(n_chunks):
+            index = np.arange(chunk * chunk_size, (chunk + 1) * chunk_size)
+            index = np.minimum(index, n_trials - 1)
+            chunk_hp = {name: jax.device_put(np.asarray(v)[index], self.trial_sharding) for name, v in hparams.items()}
+            result = program(chunk_hp, data)
+            self.last_output_sharding = result["val_accuracy"].sharding
+            keep = min(chunk_size, n_trials - chunk * chunk_size)
+            for name in METRICS:
+                outputs[name].append(np.asarray(result[name])[:keep])
+            if on_chunk is not None:
+                on_chunk(chunk + 1, n_chunks)
+        return {name: np.concatenate(parts) for name, parts in outputs.items()}

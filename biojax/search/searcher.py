@@ -1,0 +1,486 @@
+"""``HyperparameterSearcher``: the seed's parameter-budget search, with trials trained in vmapped buckets.
+
+Differences from the seed's searcher (reference B.3), all deliberate:
+
+* Ranking uses a validation split (``val_accuracy``); test accuracy is reported at the epoch with the
+  best validation accuracy and never used to choose. The seed ranks on last-epoch test accuracy.
+* ``random_search(n_trials=k)`` keeps drawing until it has ``k`` distinct in-budget trials (at most
+  ``50 * k`` draws); the seed draws ``k`` and silently drops those outside the budget. Every skipped
+  configuration is kept in :attr:`HyperparameterSearcher.skipped` with its reason.
+* ``grid_search(max_trials=...)`` subsamples with a generator seeded by ``seed`` (the seed uses
+  unseeded ``random``), so a search can be repeated and resumed.
+* The budget rule is exactly ``min_param_ratio * max_params <= params <= max_params`` (the seed floors
+  the lower bound with ``int()``).
+* ``train_time`` is the bucket's wall time (compile included) divided by its number of trials.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import pathlib
+import time
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from biojax._validation import check_int, check_number
+from biojax.search.architectures import (
+    ModelFactory,
+    count_model_params,
+    dendritic_model,
+    resolve_config,
+)
+from biojax.search.buckets import Bucket, Trial, make_buckets, short_hash, static_settings
+from biojax.search.engine import BucketTrainer, SplitData
+from biojax.search.space import budget_status, check_distribution, grid_configs, sample_config
+from biojax.search.store import ResultsStore
+
+TRAINING_KEYS = ("lr", "weight_decay", "seed", "n_epochs", "batch_size")
+
+
+@dataclasses.dataclass
+class SearchResult:
+    """One trial: the seed's fields plus validation accuracy, selected epoch, seed, status and bucket.
+
+    ``test_accuracy``, ``train_accuracy`` and ``final_test_loss`` are measured at ``best_epoch`` (1-based),
+    the epoch with the best validation accuracy. ``status`` is ``"ok"``, ``"diverged"`` (a NaN/inf loss),
+    ``"over_budget"``, ``"under_budget"`` or ``"invalid"`` (the model could not be built; see ``reason``).
+
+    Example:
+        >>> r = SearchResult(params={"n_neurons": 8}, test_accuracy=0.8, train_accuracy=0.9, total_params=100,
+        ...                  train_time=1.0, final_test_loss=0.5, val_accuracy=0.82)
+        >>> SearchResult.from_dict(r.to_dict()) == r
+        True
+    """
+
+    params: dict[str, Any]
+    test_accuracy: float
+    train_accuracy: float
+    total_params: int
+    train_time: float
+    final_test_loss: float
+    val_accuracy: float = float("nan")
+    val_loss: float = float("nan")
+    best_epoch: int = 0
+    seed: int = 0
+    status: str = "ok"
+    bucket_id: str = ""
+    trial_id: str = ""
+    reason: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (NaN stays NaN; ``json`` writes it as ``NaN``)."""
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, record: Mapping[str, Any]) -> SearchResult:
+        """Inverse of :meth:`to_dict`; unknown keys are ignored."""
+        names = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in record.items() if k in names})
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, SearchResult):
+            return NotImplemented
+        return json.dumps(self.to_dict(), sort_keys=True) == json.dumps(other.to_dict(), sort_keys=True)
+
+
+def _load_dataset(dataset: Any, seed: int, subset_size: int | None, val_fraction: float):
+    if isinstance(dataset, str):
+        from biojax.data import load
+
+        return load(dataset, seed=seed, subset_size=subset_size, val_fraction=val_fraction)
+    for name in ("x_train", "y_train", "x_val", "y_val", "x_test", "y_test"):
+        if not hasattr(dataset, name):
+            raise TypeError(f"dataset must be a name or an object with x_train ... y_test, got {dataset!r}")
+    return dataset
+
+
+class HyperparameterSearcher:
+    """Parameter-budget hyperparameter search whose trials run as vmapped, sharded buckets.
+
+    Args:
+        dataset: a :func:`biojax.data.load` name (``"mnist1d"``, ``"digits"``, ``"mnist"``,
+            ``"fashion-mnist"``) or an object with ``x_train, y_train, x_val, y_val, x_test, y_test``.
+        max_params: most trainable parameters a kept configuration may have.
+        min_param_ratio: configurations below ``min_param_ratio * max_params`` are skipped too.
+        n_epochs, lr, weight_decay, batch_size: training defaults (a configuration may override each).
+        n_classes: output classes (default: the dataset's ``num_classes``).
+        subset_size: passed to :func:`biojax.data.load` to shrink the training set.
+        seed: seeds data loading, sampling, and every trial without its own ``seed``.
+        verbose: progress bars and messages; silent when ``False``.
+        results_path: JSONL file streamed after every bucket; an existing file is resumed (its
+            finished trials are not run again).
+        max_bucket_size: most trials per compiled call (bigger buckets are split).
+        model_factory: ``factory(config, n_classes) -> flax Module``; default: the seed's architectures.
+        val_fraction: validation share of the training data (for named datasets).
+
+    Example:
+        >>> import numpy as np, flax.linen as nn
+        >>> from types import SimpleNamespace
+        >>> rng = np.random.default_rng(0)
+        >>> x = rng.normal(size=(96, 4)).astype(np.float32); y = (x[:, 0] > 0).astype(np.int32)
+        >>> data = SimpleNamespace(x_train=x[:64], y_train=y[:64], x_val=x[64:80], y_val=y[64:80],
+        ...                        x_test=x[80:], y_test=y[80:], num_classes=2, input_shape=(4,))
+        >>> factory = lambda config, n_classes: nn.Dense(n_classes)
+        >>> searcher = HyperparameterSearcher(data, max_params=10, n_epochs=2, batch_size=16,
+        ...                                   verbose=False, model_factory=factory)
+        >>> results = searcher.grid_search({"lr": [0.01, 0.1]})
+        >>> [r.status for r in results], results[0].total_params
+        (['ok', 'ok'], 10)
+    """
+
+    def __init__(
+        self,
+        dataset: Any = "mnist1d",
+        max_params: int = 8000,
+        min_param_ratio: float = 0.8,
+        n_epochs: int = 15,
+        lr: float = 5e-4,
+        weight_decay: float = 0.01,
+        batch_size: int = 256,
+        n_classes: int | None = None,
+        subset_size: int | None = None,
+        seed: int = 0,
+        verbose: bool = True,
+        results_path: str | pathlib.Path | None = None,
+        *,
+        max_bucket_size: int = 256,
+        model_factory: ModelFactory | None = None,
+        val_fraction: float = 0.1,
+    ):
+        self.max_params = check_int("max_params", max_params, minimum=1)
+        self.min_param_ratio = check_number("min_param_ratio", min_param_ratio, minimum=0.0, maximum=1.0)
+        self.n_epochs = check_int("n_epochs", n_epochs, minimum=1)
+        self.lr = check_number("lr", lr, minimum=0.0)
+        self.weight_decay = check_number("weight_decay", weight_decay, minimum=0.0)
+        self.batch_size = check_int("batch_size", batch_size, minimum=1)
+        self.n_classes = None if n_classes is None else check_int("n_classes", n_classes, minimum=2)
+        self.subset_size = None if subset_size is None else check_int("subset_size", subset_size, minimum=1)
+        self.seed = check_int("seed", seed, minimum=0)
+        self.verbose = bool(verbose)
+        self.val_fraction = check_number("val_fraction", val_fraction, minimum=0.0, maximum=1.0, min_inclusive=False,
+                                         max_inclusive=False)
+        self.dataset_name = dataset if isinstance(dataset, str) else getattr(dataset, "name", type(dataset).__name__)
+        self._dataset_arg = dataset
+        self._dataset = None
+        self._data: SplitData | None = None
+        self.model_factory = model_factory
+        self.trainer = BucketTrainer(max_bucket_size=max_bucket_size)
+        self.store = ResultsStore(results_path) if results_path is not None else None
+        self.results: list[SearchResult] = []
+        self.skipped: list[SearchResult] = []
+        self._models: dict[str, tuple[Any, int]] = {}
+        self._rng = np.random.default_rng(self.seed)
+        if self.store is not None:
+            for problem in self.store.problems:
+                self._say(f"warning: {problem}")
+
+    # -- data and models -------------------------------------------------------------------------
+    def _say(self, message: str) -> None:
+        if self.verbose:
+            print(message, flush=True)
+
+    @property
+    def dataset(self):
+        """The loaded dataset (loaded on first use)."""
+        if self._dataset is None:
+            self._dataset = _load_dataset(self._dataset_arg, self.seed, self.subset_size, self.val_fraction)
+            if self.n_classes is None:
+                self.n_classes = int(getattr(self._dataset, "num_classes", int(np.max(self._dataset.y_train)) + 1))
+        return self._dataset
+
+    @property
+    def input_shape(self) -> tuple[int, ...]:
+        """Shape of one input example."""
+        return tuple(getattr(self.dataset, "input_shape", np.shape(self.dataset.x_train)[1:]))
+
+    def _split_data(self) -> SplitData:
+        if self._data is None:
+            d = self.dataset
+            self._data = SplitData.from_numpy(d.x_train, d.y_train, d.x_val, d.y_val, d.x_test, d.y_test)
+        return self._data
+
+    def _model(self, static: Mapping[str, Any]) -> tuple[Any, int]:
+        key = short_hash(static)
+        if key not in self._models:
+            model_config = {k: v for k, v in static.items() if k not in TRAINING_KEYS}
+            _ = self.dataset
+            factory = self.model_factory or dendritic_model
+            model = factory(model_config, self.n_classes)
+            n_params = count_model_params(model, self.input_shape, default_factory=self.model_factory is None)
+            self._models[key] = (model, n_params)
+        return self._models[key]
+
+    # -- preparing trials --------------------------------------------------------------------------
+    def _full_config(self, config: Mapping[str, Any]) -> dict[str, Any]:
+        if self.model_factory is None:
+            resolved = resolve_config(config, TRAINING_KEYS)
+        else:
+            resolved = dict(config)
+        defaults = {"lr": self.lr, "weight_decay": self.weight_decay, "seed": self.seed,
+                    "n_epochs": self.n_epochs, "batch_size": self.batch_size}
+        return {**defaults, **resolved}
+
+    def _prepare(self, config: Mapping[str, Any]) -> Trial | SearchResult:
+        try:
+            full = self._full_config(config)
+            _, n_params = self._model(static_settings(full))
+            status, reason = budget_status(n_params, self.max_params, self.min_param_ratio)
+        except (ValueError, TypeError) as error:
+            full, n_params, status, reason = dict(config), 0, "invalid", str(error)
+        trial_id = short_hash({"config": full, "dataset": self.dataset_name, "subset_size": self.subset_size,
+                               "val_fraction": self.val_fraction, "data_seed": self.seed})
+        if status != "ok":
+            nan = float("nan")
+            return SearchResult(full, nan, nan, n_params, 0.0, nan, seed=int(full.get("seed", self.seed)),
+                                status=status, trial_id=trial_id, reason=reason)
+        return Trial(trial_id, full, n_params)
+
+    def _post_step_builder(self, hparams: Mapping[str, np.ndarray]):
+        """The resampling hook when some trial of the bucket resamples (fraction > 0), else ``None``."""
+        if self.model_factory is not None or not np.any(hparams.get("resample_fraction", 0.0) > 0):
+            return None
+        from biojax.search.resampling_hook import resampling_post_step_builder
+
+        return resampling_post_step_builder
+
+    # -- running ------------------------------------------------------------------------------------
+    def run_configs(self, configs: list[Mapping[str, Any]]) -> list[SearchResult]:
+        """Budget-filters, buckets and trains ``configs``; returns their results (resumed ones included).
+
+        Example:
+            >>> import numpy as np, flax.linen as nn
+            >>> from types import SimpleNamespace
+            >>> x = np.ones((32, 3), np.float32); y = np.zeros(32, np.int32)
+            >>> data = SimpleNamespace(x_train=x, y_train=y, x_val=x, y_val=y, x_test=x, y_test=y, num_classes=2)
+            >>> s = HyperparameterSearcher(data, max_params=8, n_epochs=1, batch_size=8, verbose=False,
+            ...                            model_factory=lambda c, n: nn.Dense(n))
+            >>> [r.status for r in s.run_configs([{"lr": 0.1}])], len(s.skipped)
+            (['ok'], 0)
+        """
+        trials: list[Trial] = []
+        seen: set[str] = set()
+        for config in configs:
+            prepared = self._prepare(config)
+            if isinstance(prepared, SearchResult):
+                self.skipped.append(prepared)
+                self._say(f"skipped ({prepared.status}): {prepared.params} -> {prepared.reason}")
+            elif prepared.trial_id not in seen:
+                seen.add(prepared.trial_id)
+                trials.append(prepared)
+        done = {r.trial_id: r for r in self.results}
+        if self.store is not None:
+            for record in self.store.records:
+                done.setdefault(record["trial_id"], SearchResult.from_dict(record))
+        resumed = [done[t.trial_id] for t in trials if t.trial_id in done]
+        for result in resumed:
+            if result not in self.results:
+                self.results.append(result)
+        todo = [t for t in trials if t.trial_id not in done]
+        if resumed:
+            self._say(f"resuming: {len(resumed)} finished trial(s) skipped, {len(todo)} to run")
+        new = self._train_trials(todo)
+        by_id = {r.trial_id: r for r in [*resumed, *new]}
+        return [by_id[t.trial_id] for t in trials]
+
+    def _train_trials(self, trials: list[Trial]) -> list[SearchResult]:
+        if not trials:
+            return []
+        from tqdm.auto import tqdm
+
+        buckets = make_buckets(trials)
+        data = self._split_data()
+        results: list[SearchResult] = []
+        with tqdm(total=len(trials), desc="trials", unit="trial", disable=not self.verbose) as overall:
+            for number, bucket in enumerate(buckets, start=1):
+                bucket_results = self._train_bucket(bucket, data, f"bucket {number}/{len(buckets)}")
+                if self.store is not None:
+                    self.store.add([r.to_dict() for r in bucket_results])
+                self.results.extend(bucket_results)
+                results.extend(bucket_results)
+                overall.update(len(bucket.trials))
+        return results
+
+    def _train_bucket(self, bucket: Bucket, data: SplitData, label: str) -> list[SearchResult]:
+        from tqdm.auto import tqdm
+
+        model, _ = self._model(bucket.static)
+        configs = [t.config for t in bucket.trials]
+        hparams = {
+            "lr": np.array([c["lr"] for c in configs], np.float32),
+            "weight_decay": np.array([c["weight_decay"] for c in configs], np.float32),
+            "seed": np.array([c["seed"] for c in configs], np.uint32),
+        }
+        if self.model_factory is None:
+            from biojax.search.resampling_hook import resampling_hparams
+
+            hparams.update(resampling_hparams(configs))
+        post_step_builder = self._post_step_builder(hparams)
+        program_id = bucket.bucket_id + ("+resampling" if post_step_builder is not None else "")
+        n_chunks_done = [0]
+        start = time.perf_counter()
+        with tqdm(total=None, desc=f"{label} ({len(configs)} trials)", unit="chunk", leave=False,
+                  disable=not self.verbose) as bar:
+
+            def on_chunk(done: int, total: int) -> None:
+                bar.total = total
+                bar.update(done - n_chunks_done[0])
+                n_chunks_done[0] = done
+
+            metrics = self.trainer.train(
+                program_id, model, hparams, data, n_epochs=bucket.static["n_epochs"],
+                batch_size=bucket.static["batch_size"], post_step_builder=post_step_builder,
+                on_chunk=on_chunk,
+            )
+        per_trial = (time.perf_counter() - start) / len(configs)
+        return [self._result(trial, metrics, i, bucket.bucket_id, per_trial) for i, trial in enumerate(bucket.trials)]
+
+    @staticmethod
+    def _result(trial: Trial, metrics: dict[str, np.ndarray], i: int, bucket_id: str, seconds: float) -> SearchResult:
+        losses = np.concatenate([metrics["train_loss"][i], metrics["val_loss"][i], metrics["test_loss"][i]])
+        diverged = not np.all(np.isfinite(losses))
+        val_acc = metrics["val_accuracy"][i]
+        best = int(np.lexsort((metrics["val_loss"][i], -val_acc))[0]) if not diverged else len(val_acc) - 1
+        return SearchResult(
+            params=trial.config,
+            test_accuracy=float(metrics["test_accuracy"][i][best]),
+            train_accuracy=float(metrics["train_accuracy"][i][best]),
+            total_params=trial.n_params,
+            train_time=seconds,
+            final_test_loss=float(metrics["test_loss"][i][best]),
+            val_accuracy=float(val_acc[best]),
+            val_loss=float(metrics["val_loss"][i][best]),
+            best_epoch=best + 1,
+            seed=int(trial.config["seed"]),
+            status="diverged" if diverged else "ok",
+            bucket_id=bucket_id,
+            trial_id=trial.trial_id,
+            reason="non-finite loss" if diverged else "",
+        )
+
+    # -- the seed's API -----------------------------------------------------------------------------
+    def grid_search(self, param_grid: Mapping[str, Any], max_trials: int | None = None) -> list[SearchResult]:
+        """Runs every combination of ``param_grid`` (or ``max_trials`` of them, drawn with ``seed``).
+
+        Example:
+            >>> import numpy as np, flax.linen as nn
+            >>> from types import SimpleNamespace
+            >>> x = np.ones((32, 3), np.float32); y = np.zeros(32, np.int32)
+            >>> data = SimpleNamespace(x_train=x, y_train=y, x_val=x, y_val=y, x_test=x, y_test=y, num_classes=2)
+            >>> s = HyperparameterSearcher(data, max_params=8, n_epochs=1, batch_size=8, verbose=False,
+            ...                            model_factory=lambda c, n: nn.Dense(n))
+            >>> len(s.grid_search({"lr": [0.1, 0.2, 0.3]}, max_trials=2))
+            2
+        """
+        return self.run_configs(grid_configs(param_grid, max_trials, rng=self._rng))
+
+    def random_search(self, param_distributions: Mapping[str, Any], n_trials: int = 50) -> list[SearchResult]:
+        """Draws configurations until ``n_trials`` distinct in-budget trials are found, then runs them.
+
+        Example:
+            >>> import numpy as np, flax.linen as nn
+            >>> from types import SimpleNamespace
+            >>> x = np.ones((32, 3), np.float32); y = np.zeros(32, np.int32)
+            >>> data = SimpleNamespace(x_train=x, y_train=y, x_val=x, y_val=y, x_test=x, y_test=y, num_classes=2)
+            >>> s = HyperparameterSearcher(data, max_params=8, n_epochs=1, batch_size=8, verbose=False,
+            ...                            model_factory=lambda c, n: nn.Dense(n))
+            >>> len(s.random_search({"lr": {"type": "loguniform", "low": 1e-3, "high": 1e-1}}, n_trials=3))
+            3
+        """
+        n_trials = check_int("n_trials", n_trials, minimum=1)
+        for name, spec in param_distributions.items():
+            check_distribution(name, spec)
+        configs: list[dict[str, Any]] = []
+        ids: set[str] = set()
+        for _ in range(50 * n_trials):
+            if len(configs) == n_trials:
+                break
+            config = sample_config(param_distributions, self._rng)
+            prepared = self._prepare(config)
+            if isinstance(prepared, SearchResult):
+                self.skipped.append(prepared)
+                self._say(f"skipped ({prepared.status}): {prepared.params} -> {prepared.reason}")
+            elif prepared.trial_id not in ids:
+                ids.add(prepared.trial_id)
+                configs.append(config)
+        if len(configs) < n_trials:
+            self._say(f"warning: only {len(configs)} distinct in-budget configurations found in "
+                      f"{50 * n_trials} draws (asked for {n_trials})")
+        return self.run_configs(configs)
+
+    def get_best_results(self, n: int = 10) -> list[SearchResult]:
+        """The ``n`` best finished trials by validation accuracy (then lower validation loss).
+
+        Example:
+            >>> s = HyperparameterSearcher(verbose=False)
+            >>> s.results = [SearchResult({}, 0.9, 0.9, 1, 0.0, 0.1, val_accuracy=v) for v in (0.5, 0.7)]
+            >>> [r.val_accuracy for r in s.get_best_results(1)]
+            [0.7]
+        """
+        ok = [r for r in self.results if r.status == "ok" and math.isfinite(r.val_accuracy)]
+        return sorted(ok, key=lambda r: (-r.val_accuracy, r.val_loss))[: check_int("n", n, minimum=1)]
+
+    def format_results(self, n: int = 10) -> str:
+        """The leaderboard of :meth:`get_best_results` as a text table (settings that vary, plus architecture).
+
+        Example:
+            >>> s = HyperparameterSearcher(verbose=False)
+            >>> s.results = [SearchResult({"architecture": "dendritic_simple", "n_neurons": n}, 0.9, 0.95, 7000, 1.0,
+            ...                           0.3, val_accuracy=v) for n, v in ((8, 0.91), (12, 0.8))]
+            >>> print(s.format_results(2).splitlines()[2])
+               1   0.9100   0.9000   0.9500    7000      0  architecture=dendritic_simple, n_neurons=8
+        """
+        lines = [f"Top {n} of {len(self.results)} trials (ranked on validation accuracy; "
+                 f"{len(self.skipped)} configurations skipped)",
+                 f"{'rank':>4} {'val_acc':>8} {'test_acc':>8} {'train_acc':>9} {'params':>7} {'epoch':>6}  "
+                 "config (settings that differ between the rows shown)"]
+        best = self.get_best_results(n)
+        varying = [k for k in (best[0].params if best else {})
+                   if len({json.dumps(r.params.get(k), sort_keys=True) for r in best}) > 1 or k == "architecture"]
+        for rank, r in enumerate(best, start=1):
+            shown = {k: r.params[k] for k in varying if k in r.params}
+            text = ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in shown.items())
+            lines.append(f"{rank:>4} {r.val_accuracy:>8.4f} {r.test_accuracy:>8.4f} {r.train_accuracy:>9.4f} "
+                         f"{r.total_params:>7} {r.best_epoch:>6}  {text}")
+        diverged = sum(r.status == "diverged" for r in self.results)
+        if diverged:
+            lines.append(f"({diverged} diverged trial(s) not ranked)")
+        return "\n".join(lines)
+
+    def print_results(self, n: int = 10) -> None:
+        """Prints :meth:`format_results` (always, even when ``verbose=False``)."""
+        print(self.format_results(n))
+
+    def save_results(self, path: str | pathlib.Path) -> None:
+        """Writes every result: a JSON list for ``.json`` (the seed's format), JSON lines otherwise.
+
+        Example:
+            >>> import tempfile, pathlib
+            >>> s = HyperparameterSearcher(verbose=False)
+            >>> s.results = [SearchResult({"n_neurons": 8}, 0.9, 0.95, 7000, 1.0, 0.3, trial_id="x")]
+            >>> path = pathlib.Path(tempfile.mkdtemp()) / "r.json"
+            >>> s.save_results(path); s.load_results(path) == s.results
+            True
+        """
+        path = pathlib.Path(path)
+        records = [r.to_dict() for r in self.results]
+        if path.suffix == ".json":
+            path.write_text(json.dumps(records, indent=2, sort_keys=True), encoding="utf-8")
+        else:
+            path.write_text("".join(json.dumps(r, sort_keys=True) + "\n" for r in records), encoding="utf-8")
+
+    def load_results(self, path: str | pathlib.Path) -> list[SearchResult]:
+        """Reads results saved by :meth:`save_results` or streamed to ``results_path`` into :attr:`results`."""
+        path = pathlib.Path(path)
+        if path.suffix == ".json":
+            records = json.loads(path.read_text(encoding="utf-8"))
+        else:
+            store = ResultsStore(path)
+            for problem in store.problems:
+                self._say(f"warning: {problem}")
+            records = store.records
+        self.results = [SearchResult.from_dict(r) for r in records]
+        return self.results

@@ -1,0 +1,83 @@
+"""A resumable JSONL results file, rewritten atomically after every bucket.
+
+Each line is one finished trial (a JSON object with a ``trial_id``). :meth:`ResultsStore.add` writes
+every record so far to a temporary file in the same directory, flushes and fsyncs it, then
+``os.replace``-s it over the results file, so the file on disk is always a complete set of buckets:
+a crash or Ctrl-C loses at most the bucket in flight. Loading skips unreadable lines (a truncated last
+line from another writer, hand edits) and reports each one in :attr:`ResultsStore.problems`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import tempfile
+from typing import Any
+
+
+class ResultsStore:
+    """Finished-trial records kept in memory and mirrored to a JSONL file.
+
+    Args:
+        path: the ``.jsonl`` file; loaded if it exists, created on the first :meth:`add`.
+
+    Attributes:
+        records: the records, in file order (one per ``trial_id``; a later duplicate is reported and dropped).
+        problems: one message per line that could not be read.
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "results.jsonl"
+        >>> ResultsStore(path).add([{"trial_id": "a", "val_accuracy": 0.5}])
+        >>> store = ResultsStore(path)
+        >>> store.finished_ids(), store.problems
+        ({'a'}, [])
+    """
+
+    def __init__(self, path: str | os.PathLike):
+        self.path = pathlib.Path(path)
+        self.records: list[dict[str, Any]] = []
+        self.problems: list[str] = []
+        if self.path.exists():
+            self._load()
+
+    def _load(self) -> None:
+        seen: set[str] = set()
+        lines = self.path.read_text(encoding="utf-8").splitlines()
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as error:
+                self.problems.append(f"{self.path}:{number}: unreadable line skipped ({error.msg}): {line[:60]!r}")
+                continue
+            if not isinstance(record, dict) or "trial_id" not in record:
+                self.problems.append(f"{self.path}:{number}: line without a trial_id skipped")
+                continue
+            if record["trial_id"] in seen:
+                self.problems.append(f"{self.path}:{number}: duplicate trial_id {record['trial_id']!r} skipped")
+                continue
+            seen.add(record["trial_id"])
+            self.records.append(record)
+
+    def finished_ids(self) -> set[str]:
+        """The ``trial_id`` of every stored record."""
+        return {record["trial_id"] for record in self.records}
+
+    def add(self, records: list[dict[str, Any]]) -> None:
+        """Appends records and atomically rewrites the file (temp file, fsync, ``os.replace``)."""
+        self.records.extend(records)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                for record in self.records:
+                    handle.write(json.dumps(record, sort_keys=True, allow_nan=True) + "\n")
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, self.path)
+        except BaseException:
+            pathlib.Path(tmp).unlink(missing_ok=True)
+            raise

@@ -1,0 +1,116 @@
+import os
+import pathlib
+import subprocess
+import sys
+import textwrap
+
+import chex
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from biojax.search.buckets import chunk_layout
+from biojax.search.engine import BucketTrainer, SplitData, make_trial_fn
+
+sys.path.insert(0, str(pathlib.Path(__file__).parent))
+from search_testkit import GatherNet, make_dataset  # noqa: E402
+
+ROOT = pathlib.Path(__file__).parents[2]
+
+
+def _data():
+    d = make_dataset()
+    return SplitData.from_numpy(d.x_train, d.y_train, d.x_val, d.y_val, d.x_test, d.y_test)
+
+
+def _hparams(lrs, seeds=None):
+    n = len(lrs)
+    return {
+        "lr": np.asarray(lrs, np.float32),
+        "weight_decay": np.full(n, 0.01, np.float32),
+        "seed": np.asarray(seeds if seeds is not None else np.arange(n), np.uint32),
+    }
+
+
+def test_vmapped_trial_equals_the_same_trial_trained_alone():
+    data, model = _data(), GatherNet(6, 3, 3)
+    hp = _hparams([0.003, 0.02, 0.05], seeds=[4, 5, 6])
+    batched = BucketTrainer(max_bucket_size=8).train("b", model, hp, data, n_epochs=3, batch_size=32)
+    alone = jax.jit(make_trial_fn(model, n_epochs=3, batch_size=32))
+    for i in range(3):
+        single = alone({k: jnp.asarray(v[i]) for k, v in hp.items()}, data)
+        for name, values in single.items():
+            np.testing.assert_allclose(batched[name][i], np.asarray(values), rtol=2e-5, atol=2e-6, err_msg=name)
+    assert batched["val_accuracy"][1, -1] > 0.6  # it learns (3 well-separated blobs)
+
+
+def test_a_diverging_trial_does_not_disturb_its_bucket():
+    data, model = _data(), GatherNet(6, 3, 3)
+    trainer = BucketTrainer(max_bucket_size=8)
+    clean = trainer.train("b", model, _hparams([0.01, 0.02, 0.05]), data, n_epochs=2, batch_size=32)
+    broken = trainer.train("b", model, _hparams([0.01, np.nan, 0.05]), data, n_epochs=2, batch_size=32)
+    assert not np.isfinite(broken["train_loss"][1]).any()
+    for name in clean:
+        np.testing.assert_array_equal(broken[name][[0, 2]], clean[name][[0, 2]], err_msg=name)
+    assert trainer.trace_counts["b"] == 1  # same bucket, same chunk size: no recompile
+
+
+def test_one_compile_per_bucket_even_when_split_into_chunks():
+    data = _data()
+    trainer = BucketTrainer(max_bucket_size=2)
+    out = trainer.train("small", GatherNet(4, 3, 3), _hparams([0.01] * 5), data, n_epochs=1, batch_size=64)
+    assert out["val_accuracy"].shape == (5, 1)
+    trainer.train("small", GatherNet(4, 3, 3), _hparams([0.02] * 3), data, n_epochs=1, batch_size=64)
+    trainer.train("wide", GatherNet(8, 3, 3), _hparams([0.01] * 2), data, n_epochs=1, batch_size=64)
+    assert trainer.trace_counts == {"small": 1, "wide": 1}
+
+
+def test_trial_function_traces_once_for_new_traced_values():
+    data = _data()
+    train = make_trial_fn(GatherNet(4, 3, 3), n_epochs=1, batch_size=64)
+
+    def run(hparams, data):
+        return jax.vmap(train, in_axes=(0, None))(hparams, data)
+
+    batched = jax.jit(chex.assert_max_traces(run, n=1))
+    for lr in (0.01, 0.1, 0.3):
+        batched({k: jnp.asarray(v) for k, v in _hparams([lr, lr / 2]).items()}, data)
+
+
+def test_chunk_layout_bounds_the_bucket_and_divides_over_devices():
+    for n in range(1, 40):
+        for cap in (1, 3, 8):
+            for devices in (1, 2, 4):
+                chunks, size = chunk_layout(n, cap, devices)
+                assert size % devices == 0 and chunks * size >= n
+                assert size <= max(cap, devices) + devices - 1
+                assert (chunks - 1) * size < n  # no empty chunk
+
+
+def test_trial_axis_is_sharded_over_fake_devices():
+    script = textwrap.dedent(
+        """
+        import numpy as np, jax
+        from biojax.search.engine import BucketTrainer, SplitData
+        from search_testkit import GatherNet, make_dataset
+        d = make_dataset()
+        data = SplitData.from_numpy(d.x_train, d.y_train, d.x_val, d.y_val, d.x_test, d.y_test)
+        hp = {"lr": np.linspace(0.005, 0.05, 6).astype(np.float32), "weight_decay": np.zeros(6, np.float32),
+              "seed": np.arange(6, dtype=np.uint32)}
+        sharded = BucketTrainer()
+        out = sharded.train("b", GatherNet(4, 3, 3), hp, data, n_epochs=2, batch_size=32)
+        single = BucketTrainer(devices=jax.devices()[:1]).train("b", GatherNet(4, 3, 3), hp, data,
+                                                               n_epochs=2, batch_size=32)
+        assert len(sharded.devices) == 4, sharded.devices
+        assert len(sharded.last_output_sharding.device_set) == 4
+        assert out["val_accuracy"].shape == (6, 2)
+        for name in out:
+            np.testing.assert_allclose(out[name], single[name], rtol=2e-5, atol=2e-6)
+        print("OK", len(sharded.devices))
+        """
+    )
+    env = dict(os.environ, JAX_PLATFORMS="cpu", XLA_FLAGS="--xla_force_host_platform_device_count=4",
+               PYTHONPATH=os.pathsep.join([str(ROOT), str(ROOT / "tests" / "search")]))
+    result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "OK 4" in result.stdout
