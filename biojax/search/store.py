@@ -15,6 +15,12 @@ import pathlib
 import tempfile
 from typing import Any
 
+# mkstemp creates files readable by the owner only; results files get the usual mode (rw-r--r-- under the
+# default umask) like any file the user writes.
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+_FILE_MODE = 0o666 & ~_UMASK
+
 
 class ResultsStore:
     """Finished-trial records kept in memory and mirrored to a JSONL file.
@@ -77,6 +83,7 @@ class ResultsStore:
                     handle.write(json.dumps(record, sort_keys=True, allow_nan=True) + "\n")
                 handle.flush()
                 os.fsync(handle.fileno())
+            os.chmod(tmp, _FILE_MODE)
             os.replace(tmp, self.path)
         except BaseException:
             pathlib.Path(tmp).unlink(missing_ok=True)

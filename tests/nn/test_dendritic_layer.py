@@ -29,9 +29,10 @@ def _dense_reference(variables, x, n_neurons, n_dendrites, soma):
     return _leaky(d @ (soma_w * soma_mask).T + np.asarray(p["soma_bias"]))
 
 
+@pytest.mark.parametrize("compute", ["auto", "gather", "dense"])
 @pytest.mark.parametrize("soma", [True, False])
-def test_forward_matches_dense_masked_reference(soma):
-    layer = DendriticLayer(3, 4, 5, soma_enabled=soma)
+def test_forward_matches_dense_masked_reference(soma, compute):
+    layer = DendriticLayer(3, 4, 5, soma_enabled=soma, compute=compute)
     x = np.random.default_rng(0).normal(size=(6, 20)).astype(np.float32)
     variables = layer.init(jax.random.key(1), x)
     params = jax.tree_util.tree_map(lambda a: a + 0.3, variables["params"])  # non-zero biases
@@ -51,6 +52,20 @@ def test_variables_cost_exactly_the_synapses():
     jaxpr = jax.make_jaxpr(lambda v, x: layer.apply(v, x))(variables, jnp.ones((4, 784)))
     sizes = [int(np.prod(var.aval.shape)) for eqn in jaxpr.eqns for var in eqn.outvars]
     assert max(sizes) <= 4 * 60 * 16  # the gather; never a (60, 784) dense weight matrix
+
+
+def test_dense_and_gather_give_the_same_gradients():
+    x = np.random.default_rng(1).normal(size=(8, 30)).astype(np.float32)
+    grads = {}
+    for compute in ("gather", "dense"):
+        layer = DendriticLayer(2, 3, 6, compute=compute)
+        variables = layer.init(jax.random.key(2), x)
+        loss = lambda p: jnp.sum(layer.apply({"params": p, "connectivity": variables["connectivity"]}, x) ** 2)
+        grads[compute] = jax.grad(loss)(variables["params"])
+    jax.tree_util.tree_map(lambda a, b: np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6),
+                           grads["gather"], grads["dense"])
+    with pytest.raises(ValueError, match="compute"):
+        DendriticLayer(2, 3, 6, compute="sparse")
 
 
 def test_random_strategy_rows_are_distinct_and_seeded():

@@ -32,6 +32,9 @@ def test_store_round_trip_and_a_truncated_last_line_is_reported_and_skipped(tmp_
     store.add([{"trial_id": "a", "x": 1.0}, {"trial_id": "b", "x": float("nan")}])
     store.add([{"trial_id": "c", "x": 3}])
     assert [p.name for p in tmp_path.iterdir()] == ["r.jsonl"]  # no temp file left behind
+    umask = os.umask(0)
+    os.umask(umask)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~umask  # not the temp file's owner-only mode
     with open(path, "a") as handle:
         handle.write('{"trial_id": "d", "x": ')  # a crash mid-line from another writer
     again = ResultsStore(path)
