@@ -5,10 +5,7 @@ kernel; magics and shell escapes are not allowed in our notebooks.
 """
 
 import json
-import os
 import pathlib
-import subprocess
-import sys
 
 import pytest
 
@@ -23,18 +20,9 @@ def notebook_source(path: pathlib.Path) -> str:
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
-def test_notebook_runs_in_fast_mode(notebook, tmp_path):
+def test_notebook_runs_in_fast_mode(notebook, tmp_path, run_fast):
     source = notebook_source(notebook)
     assert "\n%" not in source and "\n!" not in source, "notebooks must be plain Python"
     script = tmp_path / (notebook.stem + ".py")
     script.write_text(source)
-    env = dict(os.environ, MPLBACKEND="Agg", JAX_PLATFORMS="cpu", BIOJAX_FAST="1")
-    result = subprocess.run(
-        [sys.executable, str(script)],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    run_fast(str(script))

@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from biojax._validation import check_int
+from biojax.wiring._value import ValueSemantics
 
 _REGISTRY: dict[str, type[Wiring]] = {}
 
@@ -41,7 +42,7 @@ def _as_polarity_matrix(name: str, matrix: Any, shape: tuple[int, ...] | None = 
     return array.astype(np.int32)
 
 
-class Wiring:
+class Wiring(ValueSemantics):
     """Base class of all wirings: a set of neurons and the polarity of every synapse.
 
     Subclasses add internal synapses in ``__init__`` with :meth:`add_synapse` and sensory synapses in
@@ -341,24 +342,14 @@ class Wiring:
     def _key(self) -> tuple[Any, ...]:
         sensory = None if self._sensory is None else self._sensory.tobytes()
         return (
-            type(self).__name__,
             tuple(sorted(self.get_config().items())),
             self._input_dim,
             self._adjacency.tobytes(),
             sensory,
         )
 
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Wiring):
-            return NotImplemented
-        return self._key() == other._key()
-
-    def __hash__(self) -> int:
-        return hash(self._key())
-
-    def __repr__(self) -> str:
-        config = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
-        return f"{type(self).__name__}({config}, input_dim={self._input_dim})"
+    def _repr_extra(self) -> str:
+        return f", input_dim={self._input_dim}"
 
 
 _REGISTRY["Wiring"] = Wiring

@@ -18,6 +18,7 @@ import jax
 import numpy as np
 
 from biojax._validation import check_int, check_number
+from biojax.wiring._value import ValueSemantics
 
 
 @dataclasses.dataclass(frozen=True)
@@ -95,7 +96,7 @@ def _recurrent_mask(rng: np.random.Generator, n: int, count: int) -> np.ndarray:
     return mask
 
 
-class LayeredWiring:
+class LayeredWiring(ValueSemantics):
     """velora's NCP wiring: counts, per-layer masks and synapse counts.
 
     Note that ``n_neurons`` counts inter and command neurons only (velora semantics); the
@@ -217,15 +218,3 @@ class LayeredWiring:
             tuple(sorted(self.get_config().items())),
             tuple(m.tobytes() for m in jax.tree.leaves(self._masks)),
         )
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, LayeredWiring):
-            return NotImplemented
-        return self._key() == other._key()
-
-    def __hash__(self) -> int:
-        return hash(self._key())
-
-    def __repr__(self) -> str:
-        config = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
-        return f"LayeredWiring({config})"
