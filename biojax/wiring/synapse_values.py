@@ -1,0 +1,145 @@
+"""Reading synapse strengths out of a cell's params and zeroing removed synapses (jit-friendly)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from biojax.wiring.base import Wiring
+from biojax.wiring.synapse_layout import (
+    SynapseLayout,
+    SynapseWeights,
+    flatten,
+    get_path,
+    set_path,
+    split_flat,
+    synapse_layout,
+)
+
+
+def wiring_mask(wiring: Wiring) -> SynapseWeights:
+    """Bool matrices: where ``wiring`` (built) has a synapse.
+
+    Example:
+        >>> from biojax.wiring import AutoNCP
+        >>> wiring = AutoNCP(8, 2).build(3)
+        >>> int(wiring_mask(wiring).recurrent.sum()) == wiring.synapse_count
+        True
+    """
+    return SynapseWeights(wiring.sensory_adjacency_matrix != 0, wiring.adjacency_matrix != 0)
+
+
+def _effective(value: jax.Array, role: str) -> jax.Array:
+    return jax.nn.softplus(value) if role == "softplus_weight" else jnp.abs(value)
+
+
+def flat_strength(layout: SynapseLayout, cell_params: Any) -> jax.Array:
+    """Flat ``[sensory | recurrent]`` vector of each position's mean effective weight over its slots.
+
+    Positions with no parameters get 0. Traceable: the index tables are static.
+
+    Example:
+        >>> import numpy as np
+        >>> from biojax.wiring import FullyConnected
+        >>> layout = synapse_layout(FullyConnected(2), SynapseWeights(-np.ones((1, 2)), np.eye(2)))
+        >>> flat_strength(layout, layout.cell_params(SynapseWeights(-np.ones((1, 2)), np.eye(2)))).tolist()
+        [1.0, 1.0, 1.0, 0.0, 0.0, 1.0]
+    """
+    input_dim, units = layout.shape.sensory
+    size = input_dim * units + units * units
+    total, count = jnp.zeros(size), np.zeros(size)
+    for slot in layout.slots:
+        if slot.role == "reversal":
+            continue
+        index = slot.flat_index(input_dim, units)
+        valid = index >= 0
+        values = _effective(jnp.asarray(get_path(cell_params, slot.path), jnp.float32), slot.role)
+        total = total.at[index[valid]].add(values[valid])
+        np.add.at(count, index[valid], 1.0)
+    return total / np.maximum(count, 1.0)
+
+
+def synapse_strength(wiring: Wiring, params: Any, *, intra_layer: str = "dense") -> SynapseWeights:
+    """The effective weight of every synapse of ``wiring`` (0 where there is none), as NumPy matrices.
+
+    See :mod:`biojax.wiring.synapse_layout` for what "effective weight" means for each cell.
+
+    Example:
+        >>> import jax, jax.numpy as jnp
+        >>> from biojax.nn import LTCCell
+        >>> from biojax.wiring import AutoNCP
+        >>> wiring = AutoNCP(8, 2).build(3)
+        >>> params = LTCCell(wiring).init(jax.random.key(0), jnp.ones((1, 3)), jnp.zeros((1, 8)))["params"]
+        >>> strength = synapse_strength(wiring, params)
+        >>> int((strength.recurrent > 0).sum()) == wiring.synapse_count
+        True
+    """
+    layout = synapse_layout(wiring, params, intra_layer=intra_layer)
+    input_dim, units = layout.shape.sensory
+    strength = np.asarray(flat_strength(layout, layout.cell_params(params)))
+    return split_flat(strength * flatten(wiring_mask(layout.wiring)), input_dim, units)
+
+
+def slot_keep_masks(layout: SynapseLayout, keep_flat: Any) -> list[Any]:
+    """For each slot, a bool array shaped like its parameter: keep the entry (always-on entries kept).
+
+    Example:
+        >>> import numpy as np
+        >>> from biojax.wiring import FullyConnected
+        >>> layout = synapse_layout(FullyConnected(1), SynapseWeights(np.ones((1, 1)), np.ones((1, 1))))
+        >>> [m.tolist() for m in slot_keep_masks(layout, np.array([True, False]))]
+        [[[True]], [[False]]]
+    """
+    input_dim, units = layout.shape.sensory
+    masks = []
+    for slot in layout.slots:
+        index = slot.flat_index(input_dim, units)
+        masks.append(np.where(index >= 0, keep_flat[np.maximum(index, 0)], True)
+                     if isinstance(keep_flat, np.ndarray)
+                     else jnp.where(index >= 0, keep_flat[np.maximum(index, 0)], True))
+    return masks
+
+
+def zero_removed(layout: SynapseLayout, params: Any, keep: SynapseWeights) -> Any:
+    """``params`` with the weights (CfC kernels, raw weights) and LTC reversal potentials of every
+    synapse position not in ``keep`` set to zero. Traceable.
+
+    Example:
+        >>> import numpy as np
+        >>> from biojax.wiring import FullyConnected
+        >>> w = SynapseWeights(np.ones((1, 2)), np.ones((2, 2)))
+        >>> layout = synapse_layout(FullyConnected(2), w)
+        >>> keep = SynapseWeights(np.array([[True, False]]), np.eye(2, dtype=bool))
+        >>> zero_removed(layout, w, keep).recurrent.tolist()
+        [[1.0, 0.0], [0.0, 1.0]]
+    """
+    keep_flat = flatten(keep)
+    cell = layout.cell_params(params)
+    for slot, mask in zip(layout.slots, slot_keep_masks(layout, keep_flat)):
+        if slot.role == "softplus_weight":
+            continue
+        value = get_path(cell, slot.path)
+        cell = set_path(cell, slot.path, jnp.where(mask, value, jnp.zeros_like(value)))
+    return layout.replace_cell_params(params, cell)
+
+
+def mask_wiring(wiring: Wiring, keep: SynapseWeights) -> Wiring:
+    """A copy of ``wiring`` (built) with only the synapses in ``keep``; class, layers and polarities kept.
+
+    Example:
+        >>> import numpy as np
+        >>> from biojax.wiring import FullyConnected
+        >>> w = FullyConnected(2).build(1)
+        >>> mask_wiring(w, SynapseWeights(np.ones((1, 2), bool), np.eye(2, dtype=bool))).synapse_count
+        2
+    """
+    if not wiring.is_built():
+        raise ValueError("mask_wiring needs a built wiring; call build(input_dim) first")
+    sensory, recurrent = (np.asarray(a, bool) for a in keep)
+    return wiring.with_matrices(
+        adjacency_matrix=np.where(recurrent, wiring.adjacency_matrix, 0),
+        sensory_adjacency_matrix=np.where(sensory, wiring.sensory_adjacency_matrix, 0),
+    )
