@@ -43,10 +43,10 @@ def unreachable_motor_neurons(wiring: Wiring) -> list[int]:
 def critical_paths(wiring: Wiring, strength: SynapseWeights) -> SynapseWeights:
     """The synapses on the strongest path from the sensory inputs to each motor neuron.
 
-    "Strongest" is the widest path: the one whose weakest synapse is strongest (ties: fewer synapses).
-    The paths form a tree, so motor neurons share their common prefix. Keeping these synapses keeps
-    every motor neuron reachable; it is not always the smallest such set (that is a Steiner-tree
-    problem), but it keeps the strongest route to each output.
+    "Strongest" is the widest path: the one whose weakest synapse is strongest; among those, one with
+    the fewest synapses (breadth-first, lowest neuron ids first, so motor neurons often share a prefix).
+    Keeping these synapses keeps every motor neuron reachable; it is not always the smallest such set
+    (that is a Steiner-tree problem), but it keeps the strongest route to each output.
 
     Args:
         wiring: a built wiring.
@@ -72,39 +72,49 @@ def critical_paths(wiring: Wiring, strength: SynapseWeights) -> SynapseWeights:
     if missing:
         raise ValueError(f"motor neurons {missing} are not reachable from the sensory inputs of this wiring")
     sensory, recurrent = (np.asarray(a, np.float64) for a in strength)
-    sensory_exists = wiring.sensory_adjacency_matrix != 0
-    exists = wiring.adjacency_matrix != 0
-    units = wiring.units
-    best = np.full(units, -np.inf)
-    hops = np.full(units, np.iinfo(np.int64).max)
-    parent: list[tuple[str, int] | None] = [None] * units
-    heap: list[tuple[float, int, int]] = []
-    for src, dest in np.argwhere(sensory_exists):
-        width = sensory[src, dest]
-        if (width, -1) > (best[dest], -hops[dest]):
-            best[dest], hops[dest], parent[dest] = width, 1, ("sensory", int(src))
-            heapq.heappush(heap, (-width, 1, int(dest)))
-    done = np.zeros(units, bool)
+    sensory = np.where(wiring.sensory_adjacency_matrix != 0, sensory, -np.inf)
+    recurrent = np.where(wiring.adjacency_matrix != 0, recurrent, -np.inf)
+    widths = _widest_path_widths(sensory, recurrent)
+    keep = SynapseWeights(np.zeros(sensory.shape, bool), np.zeros(recurrent.shape, bool))
+    for motor in range(wiring.output_dim):
+        _mark_shortest_path(sensory >= widths[motor], recurrent >= widths[motor], motor, keep)
+    return keep
+
+
+def _widest_path_widths(sensory: np.ndarray, recurrent: np.ndarray) -> np.ndarray:
+    """Per neuron, the largest bottleneck strength over all paths from the sensory inputs (Dijkstra)."""
+    best = sensory.max(axis=0, initial=-np.inf)
+    heap = [(-width, int(node)) for node, width in enumerate(best) if width > -np.inf]
+    heapq.heapify(heap)
+    done = np.zeros(best.shape, bool)
     while heap:
-        neg_width, depth, node = heapq.heappop(heap)
+        neg_width, node = heapq.heappop(heap)
         if done[node]:
             continue
         done[node] = True
-        for dest in np.flatnonzero(exists[node]):
-            width = min(-neg_width, recurrent[node, dest])
-            if not done[dest] and (width, -(depth + 1)) > (best[dest], -hops[dest]):
-                best[dest], hops[dest], parent[dest] = width, depth + 1, ("neuron", int(node))
-                heapq.heappush(heap, (-width, depth + 1, int(dest)))
-    keep = SynapseWeights(np.zeros_like(sensory_exists), np.zeros_like(exists))
-    for motor in range(wiring.output_dim):
-        node = motor
-        while True:
-            kind, src = parent[node]
-            if kind == "sensory":
-                keep.sensory[src, node] = True
-                break
-            if keep.recurrent[src, node]:
-                break
-            keep.recurrent[src, node] = True
-            node = src
-    return keep
+        reach = np.minimum(-neg_width, recurrent[node])
+        for dest in np.flatnonzero((reach > best) & ~done):
+            best[dest] = reach[dest]
+            heapq.heappush(heap, (-reach[dest], int(dest)))
+    return best
+
+
+def _mark_shortest_path(sensory_ok: np.ndarray, recurrent_ok: np.ndarray, target: int, keep: SynapseWeights) -> None:
+    """Marks in ``keep`` a fewest-synapse path to ``target`` over the allowed synapses (breadth-first,
+    lowest ids first)."""
+    parent = np.full(recurrent_ok.shape[0], -1)
+    frontier = list(np.flatnonzero(sensory_ok.any(axis=0)))
+    seen = np.zeros(recurrent_ok.shape[0], bool)
+    seen[frontier] = True
+    while frontier and not seen[target]:
+        following = []
+        for node in frontier:
+            for dest in np.flatnonzero(recurrent_ok[node] & ~seen):
+                seen[dest], parent[dest] = True, node
+                following.append(dest)
+        frontier = following
+    node = target
+    while parent[node] >= 0:
+        keep.recurrent[parent[node], node] = True
+        node = parent[node]
+    keep.sensory[np.flatnonzero(sensory_ok[:, node])[0], node] = True

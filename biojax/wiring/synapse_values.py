@@ -32,32 +32,40 @@ def wiring_mask(wiring: Wiring) -> SynapseWeights:
     return SynapseWeights(wiring.sensory_adjacency_matrix != 0, wiring.adjacency_matrix != 0)
 
 
-def _effective(value: jax.Array, role: str) -> jax.Array:
-    return jax.nn.softplus(value) if role == "softplus_weight" else jnp.abs(value)
+def _effective(value: Any, role: str, xp: Any) -> Any:
+    if role == "softplus_weight":
+        return jax.nn.softplus(value) if xp is jnp else np.logaddexp(0.0, value)
+    return xp.abs(value)
 
 
-def flat_strength(layout: SynapseLayout, cell_params: Any) -> jax.Array:
+def flat_strength(layout: SynapseLayout, cell_params: Any, xp: Any = jnp) -> Any:
     """Flat ``[sensory | recurrent]`` vector of each position's mean effective weight over its slots.
 
-    Positions with no parameters get 0. Traceable: the index tables are static.
+    Positions with no parameters get 0. With ``xp=jnp`` (the default) it is traceable, the index
+    tables being static; ``xp=np`` computes on the host (e.g. inside another function's trace, where
+    ``jnp`` operations on constants would be staged).
 
     Example:
         >>> import numpy as np
         >>> from biojax.wiring import FullyConnected
-        >>> layout = synapse_layout(FullyConnected(2), SynapseWeights(-np.ones((1, 2)), np.eye(2)))
-        >>> flat_strength(layout, layout.cell_params(SynapseWeights(-np.ones((1, 2)), np.eye(2)))).tolist()
+        >>> weights = SynapseWeights(-np.ones((1, 2)), np.eye(2))
+        >>> layout = synapse_layout(FullyConnected(2), weights)
+        >>> flat_strength(layout, weights, np).tolist()
         [1.0, 1.0, 1.0, 0.0, 0.0, 1.0]
     """
     input_dim, units = layout.shape.sensory
     size = input_dim * units + units * units
-    total, count = jnp.zeros(size), np.zeros(size)
+    total, count = xp.zeros(size, xp.float32), np.zeros(size, np.float32)
     for slot in layout.slots:
         if slot.role == "reversal":
             continue
         index = slot.flat_index(input_dim, units)
         valid = index >= 0
-        values = _effective(jnp.asarray(get_path(cell_params, slot.path), jnp.float32), slot.role)
-        total = total.at[index[valid]].add(values[valid])
+        values = _effective(xp.asarray(get_path(cell_params, slot.path), xp.float32), slot.role, xp)
+        if xp is np:
+            np.add.at(total, index[valid], values[valid])
+        else:
+            total = total.at[index[valid]].add(values[valid])
         np.add.at(count, index[valid], 1.0)
     return total / np.maximum(count, 1.0)
 
@@ -79,7 +87,7 @@ def synapse_strength(wiring: Wiring, params: Any, *, intra_layer: str = "dense")
     """
     layout = synapse_layout(wiring, params, intra_layer=intra_layer)
     input_dim, units = layout.shape.sensory
-    strength = np.asarray(flat_strength(layout, layout.cell_params(params)))
+    strength = flat_strength(layout, layout.cell_params(params), np)
     return split_flat(strength * flatten(wiring_mask(layout.wiring)), input_dim, units)
 
 
