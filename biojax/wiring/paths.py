@@ -43,10 +43,11 @@ def unreachable_motor_neurons(wiring: Wiring) -> list[int]:
 def critical_paths(wiring: Wiring, strength: SynapseWeights) -> SynapseWeights:
     """The synapses on the strongest path from the sensory inputs to each motor neuron.
 
-    "Strongest" is the widest path: the one whose weakest synapse is strongest; among those, one with
-    the fewest synapses (breadth-first, lowest neuron ids first, so motor neurons often share a prefix).
-    Keeping these synapses keeps every motor neuron reachable; it is not always the smallest such set
-    (that is a Steiner-tree problem), but it keeps the strongest route to each output.
+    "Strongest" is the widest path: the one whose weakest synapse is strongest. Among equally wide
+    paths, motor neurons are taken in order and each gets the one that adds the fewest synapses not
+    already kept for an earlier motor neuron (so paths share prefixes), then the one with the fewest
+    synapses. Keeping these synapses keeps every motor neuron reachable; it is not always the smallest
+    such set (that is a Steiner-tree problem), but it keeps the strongest route to each output.
 
     Args:
         wiring: a built wiring.
@@ -77,7 +78,7 @@ def critical_paths(wiring: Wiring, strength: SynapseWeights) -> SynapseWeights:
     widths = _widest_path_widths(sensory, recurrent)
     keep = SynapseWeights(np.zeros(sensory.shape, bool), np.zeros(recurrent.shape, bool))
     for motor in range(wiring.output_dim):
-        _mark_shortest_path(sensory >= widths[motor], recurrent >= widths[motor], motor, keep)
+        _mark_cheapest_path(sensory >= widths[motor], recurrent >= widths[motor], motor, keep)
     return keep
 
 
@@ -99,22 +100,36 @@ def _widest_path_widths(sensory: np.ndarray, recurrent: np.ndarray) -> np.ndarra
     return best
 
 
-def _mark_shortest_path(sensory_ok: np.ndarray, recurrent_ok: np.ndarray, target: int, keep: SynapseWeights) -> None:
-    """Marks in ``keep`` a fewest-synapse path to ``target`` over the allowed synapses (breadth-first,
-    lowest ids first)."""
-    parent = np.full(recurrent_ok.shape[0], -1)
-    frontier = list(np.flatnonzero(sensory_ok.any(axis=0)))
-    seen = np.zeros(recurrent_ok.shape[0], bool)
-    seen[frontier] = True
-    while frontier and not seen[target]:
-        following = []
-        for node in frontier:
-            for dest in np.flatnonzero(recurrent_ok[node] & ~seen):
-                seen[dest], parent[dest] = True, node
-                following.append(dest)
-        frontier = following
+def _mark_cheapest_path(sensory_ok: np.ndarray, recurrent_ok: np.ndarray, target: int, keep: SynapseWeights) -> None:
+    """Marks in ``keep`` a path to ``target`` over the allowed synapses that adds the fewest synapses not
+    yet in ``keep`` (then: fewest synapses, lowest ids first); Dijkstra on (new synapses, synapses)."""
+    units = recurrent_ok.shape[0]
+    cost = np.full((units, 2), np.iinfo(np.int64).max)
+    parent = np.full(units, -1)
+    entry = np.full(units, -1)
+    heap = []
+    for node in np.flatnonzero(sensory_ok.any(axis=0)):
+        sources = np.flatnonzero(sensory_ok[:, node])
+        kept = sources[keep.sensory[sources, node]]
+        entry[node] = kept[0] if kept.size else sources[0]
+        cost[node] = (0 if kept.size else 1, 1)
+        heap.append((int(cost[node, 0]), 1, int(node)))
+    heapq.heapify(heap)
+    done = np.zeros(units, bool)
+    while heap:
+        new, hops, node = heapq.heappop(heap)
+        if done[node]:
+            continue
+        done[node] = True
+        if node == target:
+            break
+        for dest in np.flatnonzero(recurrent_ok[node] & ~done):
+            candidate = (new + int(not keep.recurrent[node, dest]), hops + 1)
+            if candidate < tuple(cost[dest]):
+                cost[dest], parent[dest] = candidate, node
+                heapq.heappush(heap, (*candidate, int(dest)))
     node = target
     while parent[node] >= 0:
         keep.recurrent[parent[node], node] = True
         node = parent[node]
-    keep.sensory[np.flatnonzero(sensory_ok[:, node])[0], node] = True
+    keep.sensory[entry[node], node] = True

@@ -144,11 +144,7 @@ class SynapseLayout:
 
     def replace_cell_params(self, params: Any, cell_params: Any) -> Any:
         """``params`` with the cell's subtree replaced."""
-        if not self.prefix:
-            return cell_params
-        head, *rest = self.prefix
-        inner = SynapseLayout(self.wiring, self.kind, self.slots, tuple(rest))
-        return {**params, head: inner.replace_cell_params(params[head], cell_params)}
+        return set_path(params, self.prefix, cell_params)
 
 
 def split_flat(flat: Any, input_dim: int, units: int) -> SynapseWeights:

@@ -102,12 +102,11 @@ def slot_keep_masks(layout: SynapseLayout, keep_flat: Any) -> list[Any]:
         [[[True]], [[False]]]
     """
     input_dim, units = layout.shape.sensory
+    xp = np if isinstance(keep_flat, np.ndarray) else jnp
     masks = []
     for slot in layout.slots:
         index = slot.flat_index(input_dim, units)
-        masks.append(np.where(index >= 0, keep_flat[np.maximum(index, 0)], True)
-                     if isinstance(keep_flat, np.ndarray)
-                     else jnp.where(index >= 0, keep_flat[np.maximum(index, 0)], True))
+        masks.append(xp.where(index >= 0, keep_flat[np.maximum(index, 0)], True))
     return masks
 
 
