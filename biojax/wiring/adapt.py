@@ -13,7 +13,7 @@ from biojax.wiring.base import Wiring
 from biojax.wiring.paths import critical_paths
 from biojax.wiring.prune import keep_strongest
 from biojax.wiring.synapse_layout import SynapseWeights, flatten, get_path, set_path, split_flat, synapse_layout
-from biojax.wiring.synapse_values import slot_keep_masks, synapse_strength, wiring_mask
+from biojax.wiring.synapse_values import layout_strength, slot_keep_masks, wiring_mask
 
 
 class AdaptResult(NamedTuple):
@@ -83,7 +83,7 @@ def adapt_wiring(
 
     Example:
         >>> import jax, numpy as np
-        >>> from biojax.wiring import FullyConnected
+        >>> from biojax.wiring import FullyConnected, synapse_strength
         >>> wiring = FullyConnected(3).build(2)
         >>> keep = wiring.with_matrices(adjacency_matrix=np.eye(3, dtype=int))
         >>> weights = SynapseWeights(np.ones((2, 3)), np.eye(3))
@@ -109,7 +109,7 @@ def adapt_wiring(
         )
     protected = np.zeros_like(existing)
     if keep_paths:
-        protected = flatten(critical_paths(built, synapse_strength(built, params, intra_layer=intra_layer)))
+        protected = flatten(critical_paths(built, layout_strength(layout, params)))
     prunable = existing & ~protected
     if prune_fraction is not None:
         check_number("prune_fraction", prune_fraction, minimum=0.0, maximum=1.0)

@@ -22,7 +22,7 @@ from biojax.wiring.base import Wiring
 from biojax.wiring.paths import critical_paths
 from biojax.wiring.sparsity_schedule import SparsitySchedule
 from biojax.wiring.synapse_layout import SynapseWeights, flatten, get_path, set_path, split_flat, synapse_layout
-from biojax.wiring.synapse_values import flat_strength, slot_keep_masks, synapse_strength, wiring_mask
+from biojax.wiring.synapse_values import flat_strength, layout_strength, slot_keep_masks, wiring_mask
 
 
 def keep_largest(score: jax.Array, allowed: jax.Array, count: Any) -> jax.Array:
@@ -200,7 +200,7 @@ def gradual_wiring_pruning(
     initial_count = int(initial.sum())
     protected = np.zeros_like(initial)
     if keep_paths:
-        protected = flatten(critical_paths(built, synapse_strength(built, params, intra_layer=intra_layer)))
+        protected = flatten(critical_paths(built, layout_strength(layout, params)))
     minimum = int(protected.sum())
     final = schedule.final_density
     if not isinstance(final, jax.core.Tracer) and int(round(float(final) * initial_count)) < minimum:

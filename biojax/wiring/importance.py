@@ -10,7 +10,7 @@ import numpy as np
 
 from biojax.wiring.base import Wiring
 from biojax.wiring.synapse_layout import SynapseWeights, flatten, get_path, split_flat, synapse_layout
-from biojax.wiring.synapse_values import synapse_strength, wiring_mask
+from biojax.wiring.synapse_values import layout_strength, wiring_mask
 
 
 class Activity(NamedTuple):
@@ -149,4 +149,4 @@ def synapse_importance(
     coactive = flatten(_coactivation(activity))
     if not weighted:
         return split_flat(coactive, input_dim, units)
-    return split_flat(coactive * flatten(synapse_strength(built, params, intra_layer=intra_layer)), input_dim, units)
+    return split_flat(coactive * flatten(layout_strength(layout, params)), input_dim, units)

@@ -10,7 +10,7 @@ from biojax._validation import check_choice, check_number
 from biojax.wiring.base import Wiring
 from biojax.wiring.paths import critical_paths
 from biojax.wiring.synapse_layout import flatten, split_flat, synapse_layout
-from biojax.wiring.synapse_values import mask_wiring, synapse_strength, wiring_mask, zero_removed
+from biojax.wiring.synapse_values import layout_strength, mask_wiring, wiring_mask, zero_removed
 
 RELATIVE_TO = ("wiring", "possible")
 
@@ -29,12 +29,14 @@ def target_synapse_count(wiring: Wiring, target_density: float, relative_to: str
         (6, 6)
     """
     check_number("target_density", target_density, minimum=0.0, maximum=1.0)
+    return int(round(target_density * _reference_count(wiring, relative_to)))
+
+
+def _reference_count(wiring: Wiring, relative_to: str) -> int:
     check_choice("relative_to", relative_to, RELATIVE_TO)
     if relative_to == "wiring":
-        reference = wiring.synapse_count + wiring.sensory_synapse_count
-    else:
-        reference = wiring.input_dim * wiring.units + wiring.units * wiring.units
-    return int(round(target_density * reference))
+        return wiring.synapse_count + wiring.sensory_synapse_count
+    return wiring.input_dim * wiring.units + wiring.units * wiring.units
 
 
 def keep_strongest(score: np.ndarray, candidates: np.ndarray, count: int, protected: np.ndarray | None = None) -> np.ndarray:
@@ -108,13 +110,13 @@ def prune_to_density(
             f"target_density={target_density} ({relative_to}) means {count} synapses, more than the "
             f"wiring's {current}; pruning cannot add synapses (use adapt_wiring to grow them)"
         )
-    strength = synapse_strength(built, params, intra_layer=intra_layer)
+    strength = layout_strength(layout, params)
     existing = wiring_mask(built)
     protected = critical_paths(built, strength) if keep_paths else None
     if protected is not None:
         needed = int(flatten(protected).sum())
         if needed > count:
-            minimum = needed / (current if relative_to == "wiring" else flatten(existing).size)
+            minimum = needed / _reference_count(built, relative_to)
             raise ValueError(
                 f"target_density={target_density} keeps {count} synapses, but keeping a path to each of the "
                 f"{built.output_dim} motor neurons needs {needed} (density >= {minimum:.4f} {relative_to}); "

@@ -85,10 +85,21 @@ def synapse_strength(wiring: Wiring, params: Any, *, intra_layer: str = "dense")
         >>> int((strength.recurrent > 0).sum()) == wiring.synapse_count
         True
     """
-    layout = synapse_layout(wiring, params, intra_layer=intra_layer)
-    input_dim, units = layout.shape.sensory
+    return layout_strength(synapse_layout(wiring, params, intra_layer=intra_layer), params)
+
+
+def layout_strength(layout: SynapseLayout, params: Any) -> SynapseWeights:
+    """:func:`synapse_strength` for a layout already made from ``params`` (host-side NumPy).
+
+    Example:
+        >>> import numpy as np
+        >>> from biojax.wiring import FullyConnected
+        >>> weights = SynapseWeights(-np.ones((1, 2)), np.eye(2))
+        >>> layout_strength(synapse_layout(FullyConnected(2), weights), weights).sensory.tolist()
+        [[1.0, 1.0]]
+    """
     strength = flat_strength(layout, layout.cell_params(params), np)
-    return split_flat(strength * flatten(wiring_mask(layout.wiring)), input_dim, units)
+    return split_flat(strength * flatten(wiring_mask(layout.wiring)), layout.wiring.input_dim, layout.wiring.units)
 
 
 def slot_keep_masks(layout: SynapseLayout, keep_flat: Any) -> list[Any]:
