@@ -69,10 +69,13 @@ def crystallize(
         signal = updates if grads is None else grads
 
         def step(f, g, w):
+            # max(w, -w) rather than abs(w): XLA then fuses it into the reduction instead of writing
+            # a |w| array that both the mean and the elementwise test read.
+            mean_magnitude = jnp.mean(jnp.maximum(w, -w))
             g, w = jnp.abs(g), jnp.abs(w)
             with jax.numpy_dtype_promotion("standard"):
                 ratio = g / w
-            hit = (ratio < threshold) | (g > jnp.mean(w))
+            hit = (ratio < threshold) | (g > mean_magnitude)
             return jnp.where(hit, f * dampening, f).astype(f.dtype)
 
         factors = jax.tree.map(step, state.factors, signal, params)

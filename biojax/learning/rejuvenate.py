@@ -59,8 +59,8 @@ def rejuvenation_mask(key: jax.Array, w: jax.Array, dre: Any) -> tuple[jax.Array
         0.1
     """
     k_hit, k_new = jax.random.split(key)
-    max_w = jnp.max(jnp.abs(w))
-    probability = jax.scipy.special.erfc(jnp.abs(w) / (jnp.sqrt(2.0) * (max_w / dre + 1e-13)))
+    max_w = jnp.maximum(jnp.max(w), -jnp.min(w))
+    probability = _noise.erfc_nonnegative(jnp.abs(w) / (jnp.sqrt(2.0) * (max_w / dre + 1e-13)))
     hit = _noise.uniform(k_hit, w.shape, jnp.float32) < probability
     new = _noise.uniform(k_new, w.shape, w.dtype, -1.0, 1.0) * max_w
     return hit, new
