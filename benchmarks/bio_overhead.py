@@ -1,10 +1,15 @@
 """Step time of bio_optimizer (all rules) against the plain base optimizer, 784-1000-10 MLP, batch 100.
 
+Each configuration is timed in ``--rounds`` runs of ``--steps`` steps, interleaved with the other
+configurations so that drifts of the machine hit all of them alike; the fastest run counts.
+
 With ``--anchor-python PY`` it also times the anchor's eager PyTorch loop (pytorch_bio_transformations
 0.0.5, its README call order: volume LR, fuzzy LR, crystallize, step, rejuvenate) by running this script
 with ``--anchor-only`` under that interpreter (a venv with torch and the anchor).
 
     PYTHONPATH=. JAX_PLATFORMS=cpu python benchmarks/bio_overhead.py [--steps 200] [--anchor-python PY]
+
+On a GPU machine drop ``JAX_PLATFORMS=cpu`` and add ``--anchor-device cuda`` to time the anchor on CUDA too.
 """
 
 import argparse
@@ -15,19 +20,15 @@ import time
 
 
 def time_steps(step, params, state, x, y, steps):
-    params, state, loss = step(params, state, x, y)
+    """Seconds per step of one timed run of ``steps`` steps; returns the new params and state too."""
+    start = time.perf_counter()
+    for _ in range(steps):
+        params, state, loss = step(params, state, x, y)
     loss.block_until_ready()
-    best = float("inf")
-    for _ in range(3):
-        start = time.perf_counter()
-        for _ in range(steps):
-            params, state, loss = step(params, state, x, y)
-        loss.block_until_ready()
-        best = min(best, (time.perf_counter() - start) / steps)
-    return best
+    return (time.perf_counter() - start) / steps, params, state
 
 
-def biojax_times(steps):
+def biojax_times(steps, rounds):
     import flax.linen as nn
     import jax
     import jax.numpy as jnp
@@ -55,23 +56,29 @@ def biojax_times(steps):
     }
     for rule in ALL_RULES:
         optimizers[f"  only {rule}"] = bio_optimizer(BioConfig(), base, key=key, rules=(rule,))
-    out = {}
+    runs = {}
     for name, opt in optimizers.items():
         step = jax.jit(make_train_step(apply_fn, opt), donate_argnums=(0, 1))
         fresh = jax.tree.map(jnp.copy, params)
-        out[name] = time_steps(step, fresh, opt.init(fresh), x, y, steps)
-    return out
+        _, p, s = time_steps(step, fresh, opt.init(fresh), x, y, 1)
+        runs[name] = [step, p, s]
+    best = {name: float("inf") for name in runs}
+    for _ in range(rounds):
+        for name, run in runs.items():
+            seconds, run[1], run[2] = time_steps(run[0], run[1], run[2], x, y, steps)
+            best[name] = min(best[name], seconds)
+    return best
 
 
-def anchor_times(steps):
+def anchor_times(steps, device):
     import torch
     from bio_transformations import BioConverter
 
     torch.manual_seed(0)
-    x, y = torch.randn(100, 784), torch.arange(100) % 10
+    x, y = torch.randn(100, 784, device=device), torch.arange(100, device=device) % 10
     out = {}
     for name, bio in (("torch plain sgd", False), ("torch BioConverter, all rules", True)):
-        model = torch.nn.Sequential(torch.nn.Linear(784, 1000), torch.nn.ReLU(), torch.nn.Linear(1000, 10))
+        model = torch.nn.Sequential(torch.nn.Linear(784, 1000), torch.nn.ReLU(), torch.nn.Linear(1000, 10)).to(device)
         if bio:
             model = BioConverter()(model)
         opt = torch.optim.SGD(model.parameters(), lr=1e-3)
@@ -86,6 +93,8 @@ def anchor_times(steps):
             opt.step()
             if bio:
                 model.rejuvenate_weights()
+            if device == "cuda":
+                torch.cuda.synchronize()
 
         step()
         best = float("inf")
@@ -100,19 +109,23 @@ def anchor_times(steps):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=200)
+    parser.add_argument("--steps", type=int, default=200, help="steps per timed run")
+    parser.add_argument("--rounds", type=int, default=7,
+                        help="timed runs per configuration, interleaved across configurations; the fastest counts")
     parser.add_argument("--anchor-python", help="interpreter with torch and bio_transformations installed")
+    parser.add_argument("--anchor-device", default="cpu", help="torch device of the anchor: cpu or cuda")
     parser.add_argument("--anchor-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.anchor_only:
-        print(json.dumps(anchor_times(args.steps)))
+        print(json.dumps(anchor_times(args.steps, args.anchor_device)))
         return
     import jax
 
-    times = biojax_times(args.steps)
+    times = biojax_times(args.steps, args.rounds)
     if args.anchor_python:
         out = subprocess.run(
-            [args.anchor_python, __file__, "--anchor-only", "--steps", str(max(args.steps // 4, 1))],
+            [args.anchor_python, __file__, "--anchor-only", "--steps", str(max(args.steps // 4, 1)),
+             "--anchor-device", args.anchor_device],
             capture_output=True, text=True, check=True,
         )
         times.update(json.loads(out.stdout.strip().splitlines()[-1]))

@@ -3,7 +3,8 @@
 Both sides run the same pure trial function (:func:`biojax.search.engine.make_trial_fn`) on a small
 dendritic net (``biojax.nn.dendritic_simple``) and MNIST-1D; the sequential side is one ``jax.jit`` of
 it called once per trial (compiled once: the hyperparameters are traced). Compile time is excluded on
-both sides (one warm-up call each); times are wall clock after ``block_until_ready``.
+both sides (one warm-up call each); times are wall clock after ``block_until_ready``, the median of
+``--repeats`` runs of each side.
 
     python benchmarks/search_throughput.py            # 1, 8, 64, 256 trials, 3 epochs
     python benchmarks/search_throughput.py --fast     # 1 and 8 trials, 1 epoch
@@ -14,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import pathlib
+import statistics
 import time
 
 import jax
@@ -21,16 +23,27 @@ import jax.numpy as jnp
 import numpy as np
 
 
+def median_seconds(run, repeats: int) -> float:
+    """Median wall time of ``repeats`` calls of ``run``."""
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--trials", type=int, nargs="+", default=[1, 8, 64, 256])
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--batch-size", type=int, default=256)
+    parser.add_argument("--repeats", type=int, default=3, help="timed runs per side; the median counts")
     parser.add_argument("--fast", action="store_true")
     parser.add_argument("--out", default=None, help="directory for results.json")
     args = parser.parse_args()
     if args.fast:
-        args.trials, args.epochs = [1, 8], 1
+        args.trials, args.epochs, args.repeats = [1, 8], 1, 1
 
     from biojax.data import load
     from biojax.nn import count_params, dendritic_simple
@@ -52,15 +65,18 @@ def main() -> None:
               "weight_decay": np.full(n, 0.01, np.float32), "seed": np.arange(n, dtype=np.uint32)}
         trainer = BucketTrainer(max_bucket_size=max(args.trials))
         trainer.train("bench", model, hp, data, n_epochs=args.epochs, batch_size=args.batch_size)  # compile
-        start = time.perf_counter()
-        trainer.train("bench", model, hp, data, n_epochs=args.epochs, batch_size=args.batch_size)
-        vmap_s = time.perf_counter() - start
+        vmap_s = median_seconds(
+            lambda: trainer.train("bench", model, hp, data, n_epochs=args.epochs, batch_size=args.batch_size),
+            args.repeats,
+        )
         one = {k: jnp.asarray(v[0]) for k, v in hp.items()}
         jax.block_until_ready(single(one, data))  # compile
-        start = time.perf_counter()
-        for i in range(n):
-            jax.block_until_ready(single({k: jnp.asarray(v[i]) for k, v in hp.items()}, data))
-        seq_s = time.perf_counter() - start
+
+        def sequential():
+            for i in range(n):
+                jax.block_until_ready(single({k: jnp.asarray(v[i]) for k, v in hp.items()}, data))
+
+        seq_s = median_seconds(sequential, args.repeats)
         rows.append({"trials": n, "vmap_s": vmap_s, "sequential_s": seq_s, "speedup": seq_s / vmap_s})
         print(f"{n:>6} {vmap_s:>9.3f} {seq_s:>9.3f} {n / vmap_s:>14.1f} {n / seq_s:>13.1f} {seq_s / vmap_s:>8.2f}x")
     if len(rows) > 1:
