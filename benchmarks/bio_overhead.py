@@ -28,6 +28,25 @@ def time_steps(step, params, state, x, y, steps):
     return (time.perf_counter() - start) / steps, params, state
 
 
+def fresh_noise_floor(draw):
+    """Multiplies every update by a fresh per-weight draw ``draw(key, shape)``: the least a rule that
+    needs new random numbers for every weight at every step can cost (volume LR draws one normal)."""
+    import jax
+    import jax.numpy as jnp
+    import optax
+
+    def init_fn(params):
+        del params
+        return jnp.zeros([], jnp.uint32)
+
+    def update_fn(updates, count, params=None):
+        del params
+        key = jax.random.fold_in(jax.random.key(3), count)
+        return jax.tree.map(lambda u: u * draw(key, u.shape), updates), count + 1
+
+    return optax.GradientTransformation(init_fn, update_fn)
+
+
 def biojax_times(steps, rounds):
     import flax.linen as nn
     import jax
@@ -35,6 +54,7 @@ def biojax_times(steps, rounds):
     import optax
 
     from biojax.learning import ALL_RULES, PAPER_RULES, BioConfig, bio_optimizer
+    from biojax.learning import _noise
     from biojax.train.classification import make_train_step
 
     class MLP(nn.Module):
@@ -56,6 +76,8 @@ def biojax_times(steps, rounds):
     }
     for rule in ALL_RULES:
         optimizers[f"  only {rule}"] = bio_optimizer(BioConfig(), base, key=key, rules=(rule,))
+    optimizers["  floor: fresh uniform per weight"] = optax.chain(base, fresh_noise_floor(_noise.uniform))
+    optimizers["  floor: fresh normal per weight"] = optax.chain(base, fresh_noise_floor(_noise.normal))
     runs = {}
     for name, opt in optimizers.items():
         step = jax.jit(make_train_step(apply_fn, opt), donate_argnums=(0, 1))

@@ -54,8 +54,8 @@ def normal(key: jax.Array, shape: tuple[int, ...], dtype=jnp.float32) -> jax.Arr
 
     ``x = (2k + 1) / 2**23 - 1`` for 23 random bits ``k`` stays strictly inside ``(-1, 1)`` (so no draw
     is infinite; the largest is about 5.3) and is exact in float32. ``erfinv`` uses Giles'
-    single-precision polynomials (as XLA does) with :func:`_log`, so the whole draw is one fused pass
-    of multiplies and adds, about twice as fast on CPU as ``jax.lax.erf_inv``.
+    single-precision polynomials (as XLA does) with :func:`_log`; on the 2-core CPU a draw of 784k
+    numbers takes 1.2 ms against 1.6-1.9 ms with ``jax.lax.erf_inv``.
 
     Example:
         >>> import jax
@@ -100,7 +100,7 @@ def _log(x: jax.Array) -> jax.Array:
     """Natural log of positive normal float32 numbers (absolute error about 1e-7), without division.
 
     Splits ``x = 2**e * m`` with ``m`` in ``[1, 2)`` by bit operations and evaluates a polynomial for
-    ``log(m)``; unlike XLA:CPU's ``log`` it vectorises and fuses with the ops around it.
+    ``log(m)``: 0.25 ms per 784k numbers on the 2-core CPU against 0.53-0.73 ms for ``jnp.log``.
     """
     bits = jax.lax.bitcast_convert_type(x, jnp.int32)
     exponent = ((bits >> 23) & 255) - 127
@@ -110,7 +110,6 @@ def _log(x: jax.Array) -> jax.Array:
     for c in _LOG_MANTISSA[1:]:
         poly = poly * s + c
     return exponent.astype(jnp.float32) * 0.6931471805599453 + poly
-
 
 
 # erfcx(z) = exp(z**2) * erfc(z) on [0, 4] as a polynomial in z / 2 - 1 (highest power first), a
@@ -124,8 +123,8 @@ def erfc_nonnegative(z: jax.Array) -> jax.Array:
     """``erfc(z)`` for ``z >= 0`` to an absolute error below 3e-7, as one fused pass without division.
 
     ``exp(-z**2)`` times a polynomial fit of ``erfcx`` on ``[0, 4]`` (beyond 4, where ``erfc`` is
-    below 1.6e-8, the fit's value at 4 is used). XLA:CPU splits ``jax.scipy.special.erfc`` into several
-    passes over the array; this takes about a third of its time next to a random draw.
+    below 1.6e-8, the fit's value at 4 is used). XLA:CPU lowers ``jax.scipy.special.erfc`` to several
+    passes over the array (a division among them); this is multiplies, adds and one ``exp``.
 
     Example:
         >>> import jax.numpy as jnp
