@@ -130,7 +130,7 @@ def main() -> None:
         ours, compile_s = time_biojax(kind, units, motor, batch, steps, inputs, ARGS.repeats)
         shape = f"AutoNCP({units},{motor}) B{batch} T{steps} in{inputs}"
         if have_ncps:
-            repeats = max(2, ARGS.repeats // (4 if units > 64 else 1))
+            repeats = max(2, ARGS.repeats // 4) if name == "ltc_large" else ARGS.repeats
             ncps_steps = min(steps, ARGS.ncps_max_steps) if name == "ltc_large" else steps
             theirs = time_ncps(kind, units, motor, batch, ncps_steps, inputs, repeats, ARGS.device)
             theirs *= steps / ncps_steps
