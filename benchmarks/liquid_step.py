@@ -9,7 +9,6 @@ ncps (torch) is timed in the same run when it is importable; otherwise only bioj
 
 import argparse
 import os
-import statistics
 import sys
 import time
 
@@ -43,21 +42,14 @@ import optax  # noqa: E402
 from biojax.nn import LTC, CfC  # noqa: E402
 from biojax.wiring import AutoNCP  # noqa: E402
 
+from _timing import median_seconds  # noqa: E402
+
 CASES = [
     ("ltc_small", "LTC", 32, 4, 64, 100, 8),
     ("cfc_small", "CfC", 32, 4, 64, 100, 8),
     ("ltc_large", "LTC", 128, 8, 256, 100, 16),
     ("cfc_large", "CfC", 128, 8, 256, 100, 16),
 ]
-
-
-def _median_time(step, repeats):
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        step()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def time_biojax(kind, units, motor, batch, steps, inputs, repeats):
@@ -83,7 +75,7 @@ def time_biojax(kind, units, motor, batch, steps, inputs, repeats):
     start = time.perf_counter()
     step()
     compile_s = time.perf_counter() - start
-    return _median_time(step, repeats), compile_s
+    return median_seconds(step, repeats), compile_s
 
 
 def time_ncps(kind, units, motor, batch, steps, inputs, repeats, device):
@@ -109,7 +101,7 @@ def time_ncps(kind, units, motor, batch, steps, inputs, repeats, device):
             torch.cuda.synchronize()
 
     step()
-    return _median_time(step, repeats)
+    return median_seconds(step, repeats)
 
 
 def main() -> None:
