@@ -5,7 +5,7 @@ Each public name is imported here on its own line; ``__all__`` lists every publi
 
 from biojax.search.space import budget_status, grid_configs, sample_config
 from biojax.search.buckets import Bucket, Trial, make_buckets
-from biojax.search.engine import BucketTrainer, SplitData, make_trial_fn
+from biojax.search.engine import BucketTrainer, SplitData, make_bucket_fn, make_trial_fn
 from biojax.search.store import ResultsStore
 from biojax.search.searcher import HyperparameterSearcher, SearchResult
 from biojax.search.optuna_adapter import optuna_search, suggest_config

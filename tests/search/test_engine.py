@@ -8,9 +8,10 @@ import chex
 import jax
 import jax.numpy as jnp
 import numpy as np
+import pytest
 
 from biojax.search.buckets import chunk_layout
-from biojax.search.engine import BucketTrainer, SplitData, make_trial_fn
+from biojax.search.engine import BucketTrainer, SplitData, make_bucket_fn, make_trial_fn
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
 from search_testkit import GatherNet, make_dataset  # noqa: E402
@@ -42,6 +43,32 @@ def test_vmapped_trial_equals_the_same_trial_trained_alone():
         for name, values in single.items():
             np.testing.assert_allclose(batched[name][i], np.asarray(values), rtol=2e-5, atol=2e-6, err_msg=name)
     assert batched["val_accuracy"][1, -1] > 0.6  # it learns (3 well-separated blobs)
+
+
+def test_mapped_evaluation_gives_the_vmapped_metrics():
+    data, model = _data(), GatherNet(6, 3, 3)
+    hp = {k: jnp.asarray(v) for k, v in _hparams([0.003, 0.02, 0.05, 0.01, 0.04, 0.03]).items()}
+    outputs = {}
+    for mode, shards in (("vmap", 1), ("map", 1), ("map", 3)):
+        bucket = make_bucket_fn(model, n_epochs=2, batch_size=32, eval_mode=mode, n_shards=shards)
+        outputs[mode, shards] = jax.jit(bucket)(hp, data)
+    reference = outputs["vmap", 1]
+    assert reference["test_accuracy"].shape == (6, 2)
+    for key, out in outputs.items():
+        for name in reference:
+            np.testing.assert_allclose(out[name], reference[name], rtol=2e-5, atol=2e-6, err_msg=f"{key} {name}")
+
+
+def test_evaluation_mode_is_chosen_per_platform_and_validated():
+    assert BucketTrainer(devices=jax.devices("cpu")[:1]).eval_mode == "map"
+    assert BucketTrainer(eval_mode="vmap").eval_mode == "vmap"
+    with pytest.raises(ValueError, match="eval_mode must be one of .*'fast'"):
+        BucketTrainer(eval_mode="fast")
+    with pytest.raises(ValueError, match="eval_mode must be one of .*'auto'"):
+        make_bucket_fn(GatherNet(4, 3, 3), n_epochs=1, batch_size=8, eval_mode="auto")
+    bucket = make_bucket_fn(GatherNet(4, 3, 3), n_epochs=1, batch_size=32, eval_mode="map", n_shards=4)
+    with pytest.raises(ValueError, match="n_shards=4 must divide the number of trials, got 6"):
+        bucket({k: jnp.asarray(v) for k, v in _hparams([0.01] * 6).items()}, _data())
 
 
 def test_a_diverging_trial_does_not_disturb_its_bucket():
@@ -99,6 +126,8 @@ def test_trial_axis_is_sharded_over_fake_devices():
               "seed": np.arange(6, dtype=np.uint32)}
         sharded = BucketTrainer()
         out = sharded.train("b", GatherNet(4, 3, 3), hp, data, n_epochs=2, batch_size=32)
+        vmapped = BucketTrainer(eval_mode="vmap").train("b", GatherNet(4, 3, 3), hp, data, n_epochs=2, batch_size=32)
+        assert sharded.eval_mode == "map"
         single = BucketTrainer(devices=jax.devices()[:1]).train("b", GatherNet(4, 3, 3), hp, data,
                                                                n_epochs=2, batch_size=32)
         assert len(sharded.devices) == 4, sharded.devices
@@ -106,6 +135,7 @@ def test_trial_axis_is_sharded_over_fake_devices():
         assert out["val_accuracy"].shape == (6, 2)
         for name in out:
             np.testing.assert_allclose(out[name], single[name], rtol=2e-5, atol=2e-6)
+            np.testing.assert_allclose(vmapped[name], single[name], rtol=2e-5, atol=2e-6)
         print("OK", len(sharded.devices))
         """
     )
