@@ -1,8 +1,9 @@
 """Search throughput: one bucket of N trials with jit(vmap(train)) against the same trials one by one.
 
-Both sides run the same pure trial function (:func:`biojax.search.engine.make_trial_fn`) on a small
-dendritic net (``biojax.nn.dendritic_simple``) and MNIST-1D; the sequential side is one ``jax.jit`` of
-it called once per trial (compiled once: the hyperparameters are traced). Compile time is excluded on
+Both sides train the same trials on a small dendritic net (``biojax.nn.dendritic_simple``) and
+MNIST-1D: the vmapped side is one :class:`biojax.search.engine.BucketTrainer` call (its default
+``eval_mode``), the sequential side one ``jax.jit`` of :func:`biojax.search.engine.make_trial_fn` called
+once per trial (compiled once: the hyperparameters are traced). Compile time is excluded on
 both sides (one warm-up call each); times are wall clock after ``block_until_ready``, the median of
 ``--repeats`` runs of each side.
 
@@ -45,7 +46,8 @@ def main() -> None:
     model = dendritic_simple(10, n_neurons=16, n_dendrites=8, n_dendrite_inputs=16)
     n_params = count_params(model, tuple(data_np.input_shape))
     print(f"device: {jax.devices()[0].platform} x{len(jax.devices())}; model dendritic_simple 16x8x16 "
-          f"({n_params} params); mnist1d train {len(data_np.x_train)}; {args.epochs} epochs, batch {args.batch_size}")
+          f"({n_params} params); mnist1d train {len(data_np.x_train)}; {args.epochs} epochs, batch {args.batch_size}; "
+          f"bucket evaluation {BucketTrainer().eval_mode!r}")
     single = jax.jit(make_trial_fn(model, n_epochs=args.epochs, batch_size=args.batch_size))
     rows = []
     print(f"{'trials':>6} {'vmap s':>9} {'seq s':>9} {'vmap trials/s':>14} {'seq trials/s':>13} {'speed-up':>9}")

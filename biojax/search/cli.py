@@ -35,11 +35,24 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--top", type=int, default=10, help="leaderboard rows (default 10)")
     parser.add_argument("--fast", action="store_true", help="tiny run: 2 epochs, 8 trials, 2 structures")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
+    parser.add_argument("--cpu-devices", type=int, default=None,
+                        help="JAX CPU devices to spread trials over (default: one per available core)")
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Runs the search, prints the leaderboard, writes results and the plot."""
+    from biojax._validation import check_int
+    from biojax.search.cpu_devices import use_cpu_cores
+
+    if args.cpu_devices is not None:
+        check_int("cpu_devices", args.cpu_devices, minimum=1)
+    try:
+        use_cpu_cores(args.cpu_devices)
+    except RuntimeError as error:
+        if args.cpu_devices is not None:
+            raise ValueError(f"--cpu-devices {args.cpu_devices}: {error}") from None
+
     from biojax.search.scenarios import budget_structures, traced_variants
     from biojax.search.searcher import HyperparameterSearcher
 

@@ -49,3 +49,14 @@ def test_resampling_settings_share_one_bucket_and_take_effect():
     assert results[0].bucket_id == results[1].bucket_id
     assert list(searcher.trainer.trace_counts.values()) == [1]
     assert results[0].val_loss != results[1].val_loss  # rewiring every 2 steps changes the run
+
+
+def test_cpu_devices_argument_is_checked(capsys):
+    import jax
+
+    for value, message in (("0", "cpu_devices must be an integer >= 1, got 0"),
+                           (str(len(jax.devices("cpu")) + 1), "--cpu-devices")):
+        with pytest.raises(SystemExit) as info:
+            main(["search", "--cpu-devices", value, "--out", "x.jsonl"])
+        assert info.value.code == 2
+        assert message in capsys.readouterr().err
