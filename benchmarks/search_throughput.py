@@ -3,11 +3,14 @@
 Both sides train the same trials on a small dendritic net (``biojax.nn.dendritic_simple``) and
 MNIST-1D: the vmapped side is one :class:`biojax.search.engine.BucketTrainer` call (its default
 ``eval_mode``), the sequential side one ``jax.jit`` of :func:`biojax.search.engine.make_trial_fn` called
-once per trial (compiled once: the hyperparameters are traced). Compile time is excluded on
-both sides (one warm-up call each); times are wall clock after ``block_until_ready``, the median of
-``--repeats`` runs of each side.
+once per trial (compiled once: the hyperparameters are traced) on the default device. On a CPU, JAX
+gets one device per core first (``--cpu-devices``, as ``biojax search`` does), so the bucket's trials
+are sharded over the cores while the sequential loop, like a plain loop of calls, uses one. Compile
+time is excluded on both sides (one warm-up call each); times are wall clock after
+``block_until_ready``, the median of ``--repeats`` runs of each side.
 
     python benchmarks/search_throughput.py            # 1, 8, 64, 256 trials, 3 epochs
+    python benchmarks/search_throughput.py --cpu-devices 1   # the bucket on one CPU device
     python benchmarks/search_throughput.py --fast     # 1 and 8 trials, 1 epoch
 """
 
@@ -31,11 +34,16 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=256)
     parser.add_argument("--repeats", type=int, default=3, help="timed runs per side; the median counts")
     parser.add_argument("--fast", action="store_true")
+    parser.add_argument("--cpu-devices", type=int, default=None,
+                        help="JAX CPU devices the bucket is sharded over (default: one per core, as `biojax search`)")
     parser.add_argument("--out", default=None, help="directory for results.json")
     args = parser.parse_args()
     if args.fast:
         args.trials, args.epochs, args.repeats = [1, 8], 1, 1
 
+    from biojax.search import use_cpu_cores
+
+    use_cpu_cores(args.cpu_devices)
     from biojax.data import load
     from biojax.nn import count_params, dendritic_simple
     from biojax.search.engine import BucketTrainer, SplitData, make_trial_fn
@@ -47,7 +55,7 @@ def main() -> None:
     n_params = count_params(model, tuple(data_np.input_shape))
     print(f"device: {jax.devices()[0].platform} x{len(jax.devices())}; model dendritic_simple 16x8x16 "
           f"({n_params} params); mnist1d train {len(data_np.x_train)}; {args.epochs} epochs, batch {args.batch_size}; "
-          f"bucket evaluation {BucketTrainer().eval_mode!r}")
+          f"bucket over {len(jax.local_devices())} device(s), evaluation {BucketTrainer().eval_mode!r}")
     single = jax.jit(make_trial_fn(model, n_epochs=args.epochs, batch_size=args.batch_size))
     rows = []
     print(f"{'trials':>6} {'vmap s':>9} {'seq s':>9} {'vmap trials/s':>14} {'seq trials/s':>13} {'speed-up':>9}")
