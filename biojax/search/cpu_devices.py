@@ -2,9 +2,10 @@
 
 XLA:CPU runs one small trial on a single core. A bucket's trial axis is sharded over the local devices
 (:class:`biojax.search.BucketTrainer`), so giving JAX one CPU device per core lets each core train its
-own share of the trials (on the 2-core development machine: 64 trials 1.8x faster than one by one,
-against 1.1x with one device; ``benchmarks/RESULTS.md``). The device count must be set before JAX
-runs its first computation; it does not change numerics, and accelerators are unaffected.
+own share of the trials (on the 2-core development machine: 64 trials 1.9x faster than one by one,
+against 1.0-1.2x with one device; ``benchmarks/RESULTS.md``). The device count must be set before JAX
+runs its first computation; trials give the same results up to float rounding, and accelerators are
+unaffected.
 """
 
 from __future__ import annotations
@@ -34,14 +35,16 @@ def available_cores() -> int:
 def use_cpu_cores(n_devices: int | None = None) -> int:
     """Asks JAX for ``n_devices`` CPU devices (default: one per available core); returns the count in use.
 
-    Call it right after ``import jax``, before any JAX computation. A device count already given in
-    ``XLA_FLAGS`` (``--xla_force_host_platform_device_count``) wins and is returned unchanged.
+    Call it right after ``import jax``, before any JAX computation: a script that trains buckets on a
+    CPU starts with ``import jax`` and ``use_cpu_cores()``; ``biojax search`` does this itself
+    (``--cpu-devices``). A device count already given in ``XLA_FLAGS``
+    (``--xla_force_host_platform_device_count``) wins and is returned unchanged.
+
+    Args:
+        n_devices: CPU devices wanted (at least 1); ``None`` means :func:`available_cores`.
 
     Raises:
         RuntimeError: JAX already ran a computation with a different number of CPU devices.
-
-    A script that trains buckets on a CPU starts with ``import jax`` and ``use_cpu_cores()``;
-    ``biojax search`` does this itself (``--cpu-devices``).
 
     Example:
         >>> import jax
