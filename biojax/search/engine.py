@@ -1,7 +1,8 @@
 """The bucket trainer: one compiled, vmapped program per bucket, trial axis sharded over devices.
 
 ``train`` is the whole run of one trial (init from its seed, ``n_epochs`` epochs of
-:func:`biojax.train.make_stateful_epoch_fn`, evaluation after every epoch) as a pure function of the
+:func:`biojax.train.make_stateful_epoch_fn` with their running training loss and accuracy, evaluation on
+the validation and test splits after every epoch) as a pure function of the
 trial's traced hyperparameters. A bucket runs many trials as one program (training ``jax.vmap``-ed,
 evaluation vmapped or mapped, see :func:`make_bucket_fn`); ``jax.jit`` compiles it once per bucket (the
 compiled function is cached by bucket id and chunk size, and every chunk of a split bucket has the same
@@ -36,16 +37,16 @@ METRICS = ("train_loss", "train_accuracy", "val_loss", "val_accuracy", "test_los
 class SplitData:
     """Device arrays of one dataset: the training split and one evaluation block.
 
-    The evaluation block stacks a fixed train subset (for train accuracy), the validation split and
-    the test split; ``eval_segment`` says which rows belong to which (0, 1, 2), so all three are
-    measured by one pass.
+    The evaluation block stacks the validation split and the test split; ``eval_segment`` says which
+    rows belong to which (0, 1), so both are measured by one pass. (Training loss and accuracy are
+    the running means of the epoch's own mini-batches, as the anchor's training loop counts them.)
 
     Example:
         >>> import numpy as np
         >>> x, y = np.zeros((20, 3), np.float32), np.zeros(20, np.int32)
         >>> data = SplitData.from_numpy(x, y, x[:5], y[:5], x[:4], y[:4])
         >>> data.x_eval.shape, np.bincount(np.asarray(data.eval_segment)).tolist()
-        ((29, 3), [20, 5, 4])
+        ((9, 3), [5, 4])
     """
 
     x_train: jax.Array
@@ -55,28 +56,26 @@ class SplitData:
     eval_segment: jax.Array
 
     @classmethod
-    def from_numpy(cls, x_train, y_train, x_val, y_val, x_test, y_test, *, train_eval_rows: int = 4096):
-        """Converts NumPy splits; train accuracy is measured on the first ``train_eval_rows`` train rows."""
-        rows = min(len(x_train), check_int("train_eval_rows", train_eval_rows, minimum=1))
-        xs = [np.asarray(x_train)[:rows], np.asarray(x_val), np.asarray(x_test)]
-        ys = [np.asarray(y_train)[:rows], np.asarray(y_val), np.asarray(y_test)]
+    def from_numpy(cls, x_train, y_train, x_val, y_val, x_test, y_test):
+        """Converts NumPy splits."""
+        xs, ys = [np.asarray(x_val), np.asarray(x_test)], [np.asarray(y_val), np.asarray(y_test)]
         segment = np.concatenate([np.full(len(y), i, np.int32) for i, y in enumerate(ys)])
         return cls(jnp.asarray(x_train), jnp.asarray(y_train), jnp.asarray(np.concatenate(xs)),
                    jnp.asarray(np.concatenate(ys)), jnp.asarray(segment))
 
 
 def _evaluate_segments(apply, params, state, data, eval_batch_size):
-    """Mean loss and accuracy per segment (train subset, validation, test) in one chunked pass."""
+    """Mean loss and accuracy per segment (validation, test) in one chunked pass."""
     x, y = data.x_eval, data.y_eval
     n = x.shape[0]
     size = min(n, eval_batch_size)
     n_chunks = -(-n // size)
     pad = n_chunks * size - n
-    weights = jax.nn.one_hot(data.eval_segment, 3)
+    weights = jax.nn.one_hot(data.eval_segment, 2)
     if pad:
         x = jnp.concatenate([x, jnp.zeros((pad, *x.shape[1:]), x.dtype)])
         y = jnp.concatenate([y, jnp.zeros((pad,), y.dtype)])
-        weights = jnp.concatenate([weights, jnp.zeros((pad, 3), weights.dtype)])
+        weights = jnp.concatenate([weights, jnp.zeros((pad, 2), weights.dtype)])
 
     def body(totals, chunk):
         xb, yb, wb = chunk
@@ -85,8 +84,8 @@ def _evaluate_segments(apply, params, state, data, eval_batch_size):
         correct = (jnp.argmax(logits, -1) == yb).astype(jnp.float32)
         return (totals[0] + losses @ wb, totals[1] + correct @ wb), None
 
-    chunks = (x.reshape(n_chunks, size, *x.shape[1:]), y.reshape(n_chunks, size), weights.reshape(n_chunks, size, 3))
-    (loss_sums, correct_sums), _ = jax.lax.scan(body, (jnp.zeros(3), jnp.zeros(3)), chunks)
+    chunks = (x.reshape(n_chunks, size, *x.shape[1:]), y.reshape(n_chunks, size), weights.reshape(n_chunks, size, 2))
+    (loss_sums, correct_sums), _ = jax.lax.scan(body, (jnp.zeros(2), jnp.zeros(2)), chunks)
     counts = jnp.sum(weights, axis=0)
     return loss_sums / counts, correct_sums / counts
 
@@ -95,7 +94,7 @@ class _TrialParts(NamedTuple):
     """The three pure pieces of one trial; buckets batch them differently (see :func:`make_bucket_fn`)."""
 
     init: Callable[[Mapping[str, jax.Array], SplitData], Any]
-    run_epoch: Callable[[Mapping[str, jax.Array], Any, jax.Array, SplitData], tuple[Any, jax.Array]]
+    run_epoch: Callable[[Mapping[str, jax.Array], Any, jax.Array, SplitData], tuple[Any, jax.Array, jax.Array]]
     evaluate: Callable[[Any, SplitData], tuple[jax.Array, jax.Array]]
 
 
@@ -121,13 +120,14 @@ def _trial_parts(model, n_epochs, batch_size, post_step_builder, eval_batch_size
         params, opt_state, state = carry
         _, loop_key = jax.random.split(jax.random.key(hparams["seed"]))
         post_step = post_step_builder(hparams) if post_step_builder is not None else None
-        epoch = make_stateful_epoch_fn(apply, optimizer(hparams), batch_size, softmax_cross_entropy, post_step)
+        epoch = make_stateful_epoch_fn(apply, optimizer(hparams), batch_size, softmax_cross_entropy, post_step,
+                                       track_accuracy=True)
         steps_per_epoch = data.x_train.shape[0] // batch_size
-        params, opt_state, state, train_loss = epoch(
+        params, opt_state, state, train_loss, train_accuracy = epoch(
             params, opt_state, state, data.x_train, data.y_train,
             jax.random.fold_in(loop_key, epoch_index), epoch_index * steps_per_epoch,
         )
-        return (params, opt_state, state), train_loss
+        return (params, opt_state, state), train_loss, train_accuracy
 
     def evaluate(carry, data):
         params, _, state = carry
@@ -136,8 +136,8 @@ def _trial_parts(model, n_epochs, batch_size, post_step_builder, eval_batch_size
     return _TrialParts(init, run_epoch, evaluate)
 
 
-def _epoch_metrics(train_loss, losses, accs):
-    values = (train_loss, accs[..., 0], losses[..., 1], accs[..., 1], losses[..., 2], accs[..., 2])
+def _epoch_metrics(train_loss, train_accuracy, losses, accs):
+    values = (train_loss, train_accuracy, losses[..., 0], accs[..., 0], losses[..., 1], accs[..., 1])
     return dict(zip(METRICS, values))
 
 
@@ -174,8 +174,8 @@ def make_trial_fn(
 
     def train(hparams: Mapping[str, jax.Array], data: SplitData) -> dict[str, jax.Array]:
         def one_epoch(carry, epoch_index):
-            carry, train_loss = parts.run_epoch(hparams, carry, epoch_index, data)
-            return carry, _epoch_metrics(train_loss, *parts.evaluate(carry, data))
+            carry, train_loss, train_accuracy = parts.run_epoch(hparams, carry, epoch_index, data)
+            return carry, _epoch_metrics(train_loss, train_accuracy, *parts.evaluate(carry, data))
 
         epochs = jnp.arange(n_epochs, dtype=jnp.int32)
         return jax.lax.scan(one_epoch, parts.init(hparams, data), epochs)[1]
@@ -234,8 +234,8 @@ def make_bucket_fn(
 
     def bucket(hparams: Mapping[str, jax.Array], data: SplitData) -> dict[str, jax.Array]:
         def one_epoch(carry, epoch_index):
-            carry, train_loss = run_epoch(hparams, carry, epoch_index, data)
-            return carry, _epoch_metrics(train_loss, *evaluate(carry, data))
+            carry, train_loss, train_accuracy = run_epoch(hparams, carry, epoch_index, data)
+            return carry, _epoch_metrics(train_loss, train_accuracy, *evaluate(carry, data))
 
         carry = jax.vmap(parts.init, in_axes=(0, None))(hparams, data)
         metrics = jax.lax.scan(one_epoch, carry, jnp.arange(n_epochs, dtype=jnp.int32))[1]

@@ -48,13 +48,17 @@ def make_train_step(
     apply_fn: ApplyFn,
     optimizer: optax.GradientTransformation,
     loss_fn: LossFn = softmax_cross_entropy,
-) -> Callable[[Any, Any, jax.Array, jax.Array], tuple[Any, Any, jax.Array]]:
+    *,
+    return_logits: bool = False,
+) -> Callable[..., tuple]:
     """Builds ``step(params, opt_state, x, y) -> (params, opt_state, loss)``.
 
     Args:
         apply_fn: ``apply_fn(params, x) -> logits``, e.g. ``lambda p, x: model.apply({"params": p}, x)``.
         optimizer: any Optax transformation (biojax's bio rules included).
         loss_fn: ``loss_fn(logits, y) -> scalar``.
+        return_logits: also return the logits of the forward pass (computed with the parameters
+            before the update), ``(params, opt_state, loss, logits)``, e.g. for a running accuracy.
 
     Example:
         >>> import flax.linen as nn, jax, jax.numpy as jnp, optax
@@ -67,10 +71,15 @@ def make_train_step(
         ()
     """
 
-    def step(params: Any, opt_state: Any, x: jax.Array, y: jax.Array) -> tuple[Any, Any, jax.Array]:
-        loss, grads = jax.value_and_grad(lambda p: loss_fn(apply_fn(p, x), y))(params)
+    def loss_and_logits(params: Any, x: jax.Array, y: jax.Array) -> tuple[jax.Array, jax.Array]:
+        logits = apply_fn(params, x)
+        return loss_fn(logits, y), logits
+
+    def step(params: Any, opt_state: Any, x: jax.Array, y: jax.Array) -> tuple:
+        (loss, logits), grads = jax.value_and_grad(loss_and_logits, has_aux=True)(params, x, y)
         updates, opt_state = optimizer.update(grads, opt_state, params)
-        return optax.apply_updates(params, updates), opt_state, loss
+        new_params = optax.apply_updates(params, updates)
+        return (new_params, opt_state, loss, logits) if return_logits else (new_params, opt_state, loss)
 
     return step
 

@@ -14,7 +14,7 @@ import jax
 import optax
 
 from biojax._validation import check_int
-from biojax.train.classification import LossFn, make_train_step, softmax_cross_entropy
+from biojax.train.classification import LossFn, accuracy, make_train_step, softmax_cross_entropy
 
 StatefulApplyFn = Callable[[Any, Any, jax.Array], jax.Array]
 PostStepFn = Callable[[Any, Any, Any, jax.Array, jax.Array], tuple[Any, Any, Any]]
@@ -26,7 +26,9 @@ def make_stateful_epoch_fn(
     batch_size: int,
     loss_fn: LossFn = softmax_cross_entropy,
     post_step: PostStepFn | None = None,
-) -> Callable[..., tuple[Any, Any, Any, jax.Array]]:
+    *,
+    track_accuracy: bool = False,
+) -> Callable[..., tuple]:
     """Builds ``epoch(params, opt_state, state, x, y, key, step) -> (params, opt_state, state, mean_loss)``.
 
     Args:
@@ -38,6 +40,9 @@ def make_stateful_epoch_fn(
         post_step: optional ``post_step(params, opt_state, state, step, key) -> (params, opt_state,
             state)`` run after every optimiser step; ``step`` is the global step count after the update
             (an int32 array, starting at the ``step`` given to the epoch) and ``key`` a fresh key.
+        track_accuracy: also return the running training accuracy, ``(..., mean_loss,
+            mean_accuracy)``: the fraction of the epoch's rows whose arg-max logit (from each step's
+            forward pass, before its update) equals the label, as a PyTorch training loop counts it.
 
     Returns:
         The epoch function; ``step`` (int32 array) is the number of steps taken before this epoch.
@@ -52,12 +57,16 @@ def make_stateful_epoch_fn(
         >>> params, opt_state, state, loss = epoch(params, opt.init(params), {}, x, y, jax.random.key(1), 0)
         >>> bool(loss > 0)
         True
+        >>> tracked = jax.jit(make_stateful_epoch_fn(lambda p, s, x: model.apply({"params": p}, x), opt, 8,
+        ...                                          track_accuracy=True))
+        >>> float(tracked(params, opt_state, state, x, y, jax.random.key(1), 4)[-1])
+        1.0
     """
     batch_size = check_int("batch_size", batch_size, minimum=1)
 
     def epoch(
         params: Any, opt_state: Any, state: Any, x: jax.Array, y: jax.Array, key: jax.Array, step: Any
-    ) -> tuple[Any, Any, Any, jax.Array]:
+    ) -> tuple:
         n_batches = x.shape[0] // batch_size
         if n_batches == 0:
             raise ValueError(f"batch_size={batch_size} is larger than the {x.shape[0]} training rows")
@@ -68,17 +77,18 @@ def make_stateful_epoch_fn(
         def body(carry, inputs):
             p, s, model_state, t = carry
             idx, k = inputs
-            train_step = make_train_step(lambda q, xb: apply_fn(q, model_state, xb), optimizer, loss_fn)
-            p, s, loss = train_step(p, s, x[idx], y[idx])
+            train_step = make_train_step(lambda q, xb: apply_fn(q, model_state, xb), optimizer, loss_fn,
+                                         return_logits=True)
+            p, s, loss, logits = train_step(p, s, x[idx], y[idx])
             t = t + 1
             if post_step is not None:
                 p, s, model_state = post_step(p, s, model_state, t, k)
-            return (p, s, model_state, t), loss
+            return (p, s, model_state, t), (loss, accuracy(logits, y[idx])) if track_accuracy else (loss,)
 
         start = jax.numpy.asarray(step, dtype=jax.numpy.int32)
-        (params, opt_state, state, _), losses = jax.lax.scan(
+        (params, opt_state, state, _), per_step = jax.lax.scan(
             body, (params, opt_state, state, start), (order.reshape(n_batches, batch_size), hook_keys)
         )
-        return params, opt_state, state, losses.mean()
+        return (params, opt_state, state, *(values.mean() for values in per_step))
 
     return epoch
