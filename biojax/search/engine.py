@@ -65,11 +65,15 @@ class SplitData:
 
 
 def _evaluate_segments(apply, params, state, data, eval_batch_size):
-    """Mean loss and accuracy per segment (validation, test) in one chunked pass."""
+    """Mean loss and accuracy per segment (validation, test) in one chunked pass.
+
+    The rows are split into the fewest chunks of at most ``eval_batch_size`` rows, all of (nearly) equal
+    size, so that padding the last chunk costs at most ``n_chunks - 1`` rows.
+    """
     x, y = data.x_eval, data.y_eval
     n = x.shape[0]
-    size = min(n, eval_batch_size)
-    n_chunks = -(-n // size)
+    n_chunks = -(-n // eval_batch_size)
+    size = -(-n // n_chunks)
     pad = n_chunks * size - n
     weights = jax.nn.one_hot(data.eval_segment, 2)
     if pad:

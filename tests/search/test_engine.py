@@ -144,3 +144,15 @@ def test_trial_axis_is_sharded_over_fake_devices():
     result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
     assert "OK 4" in result.stdout
+
+
+@pytest.mark.parametrize("eval_batch_size", [7, 48, 1000])
+def test_chunked_evaluation_equals_one_pass_over_all_rows(eval_batch_size):
+    data, model = _data(), GatherNet(6, 3, 3)
+    hp = {k: jnp.asarray(v[0]) for k, v in _hparams([0.02]).items()}
+    one_pass = make_trial_fn(model, n_epochs=1, batch_size=32, eval_batch_size=10_000)(hp, data)
+    chunked = make_trial_fn(model, n_epochs=1, batch_size=32, eval_batch_size=eval_batch_size)(hp, data)
+    n_eval = data.x_eval.shape[0]
+    assert n_eval == 128  # so 7 and 48 give padded chunks: 19 x 7 = 133 and 3 x 43 = 129 rows
+    for name in ("val_loss", "val_accuracy", "test_loss", "test_accuracy"):
+        np.testing.assert_allclose(chunked[name], one_pass[name], rtol=1e-5, err_msg=name)
