@@ -8,6 +8,7 @@ from biojax.search.buckets import Bucket, Trial, make_buckets
 from biojax.search.engine import BucketTrainer, SplitData, make_bucket_fn, make_trial_fn
 from biojax.search.store import ResultsStore
 from biojax.search.cpu_devices import available_cores, use_cpu_cores
+from biojax.search.compile_cache import use_compile_cache
 from biojax.search.searcher import HyperparameterSearcher, SearchResult
 from biojax.search.optuna_adapter import optuna_search, suggest_config
 from biojax.search.scenarios import compare_architectures, find_pareto_optimal, optimize_for_budget, quick_prototype_search, thorough_optimization

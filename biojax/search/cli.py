@@ -37,6 +37,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
     parser.add_argument("--cpu-devices", type=int, default=None,
                         help="JAX CPU devices to spread trials over (default: one per available core)")
+    parser.add_argument("--compile-cache", metavar="DIR", default=None,
+                        help="keep compiled bucket programs in DIR and reuse them in later runs")
     parser.set_defaults(run=run)
 
 
@@ -53,6 +55,10 @@ def run(args: argparse.Namespace) -> int:
         if args.cpu_devices is not None:
             raise ValueError(f"--cpu-devices {args.cpu_devices}: {error}") from None
 
+    if args.compile_cache is not None:
+        from biojax.search.compile_cache import use_compile_cache
+
+        use_compile_cache(args.compile_cache)
     from biojax.search.scenarios import budget_structures, traced_variants
     from biojax.search.searcher import HyperparameterSearcher
 
