@@ -17,13 +17,15 @@ import jax
 from biojax._validation import check_number
 
 
-def use_compile_cache(directory: str | os.PathLike | None, *, min_compile_seconds: float = 1.0) -> pathlib.Path | None:
+def use_compile_cache(
+    directory: str | os.PathLike | None, *, min_compile_seconds: float = 1.0
+) -> pathlib.Path | None:
     """Stores every JAX program that took at least ``min_compile_seconds`` to compile in ``directory``.
 
     The directory is created if needed. The setting is global to the process (it is JAX's
     ``jax_compilation_cache_dir``) and applies to every later compilation, also when JAX has already
-    compiled other programs or used another cache directory. Cached entries are keyed by the program, the JAX version and the devices, so
-    a stale entry is never used.
+    compiled other programs or used another cache directory. Cached entries are keyed by the program,
+    the JAX version and the devices, so a stale entry is never used.
 
     Args:
         directory: where to keep the compiled programs; ``None`` turns the cache off again.
@@ -52,7 +54,9 @@ def use_compile_cache(directory: str | os.PathLike | None, *, min_compile_second
         compilation_cache.reset_cache()
         return None
     if not isinstance(directory, str | os.PathLike):
-        raise TypeError(f"directory must be a str, os.PathLike or None, got {type(directory).__name__} {directory!r}")
+        raise TypeError(
+            f"directory must be a str, os.PathLike or None, got {type(directory).__name__} {directory!r}"
+        )
     min_compile_seconds = check_number("min_compile_seconds", min_compile_seconds, minimum=0.0)
     path = pathlib.Path(directory).expanduser().absolute()
     if path.exists() and not path.is_dir():

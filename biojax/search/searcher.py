@@ -46,9 +46,10 @@ class SearchResult:
     """One trial: the seed's fields plus validation accuracy, selected epoch, seed, status and bucket.
 
     ``test_accuracy``, ``train_accuracy`` and ``final_test_loss`` are measured at ``best_epoch`` (1-based),
-    the epoch with the best validation accuracy; ``train_accuracy`` is that epoch's running accuracy over its
-    own mini-batches (as the anchor's training loop counts it, but over the rows actually trained on). ``status`` is ``"ok"``, ``"diverged"`` (a NaN/inf loss),
-    ``"over_budget"``, ``"under_budget"`` or ``"invalid"`` (the model could not be built; see ``reason``).
+    the epoch with the best validation accuracy; ``train_accuracy`` is that epoch's running accuracy over
+    its own mini-batches (as the anchor's training loop counts it, but over the rows actually trained on).
+    ``status`` is ``"ok"``, ``"diverged"`` (a NaN/inf loss), ``"over_budget"``, ``"under_budget"`` or
+    ``"invalid"`` (the model could not be built; see ``reason``).
 
     Example:
         >>> r = SearchResult(params={"n_neurons": 8}, test_accuracy=0.8, train_accuracy=0.9, total_params=100,
