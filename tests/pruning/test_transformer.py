@@ -30,7 +30,8 @@ def test_future_tokens_do_not_change_earlier_logits():
 
 def test_head_mask_of_ones_is_the_unmasked_model_and_zeros_change_it():
     plain = MODEL.apply({"params": PARAMS}, TOKENS)
-    np.testing.assert_allclose(APPLY(PARAMS, TOKENS, jnp.ones((2, 2)))[0], plain, atol=1e-6)
+    # Jitted against op-by-op float32: fused and unfused rounding differ by ~1e-6 on logits of size ~1.
+    np.testing.assert_allclose(APPLY(PARAMS, TOKENS, jnp.ones((2, 2)))[0], plain, rtol=1e-5, atol=1e-5)
     assert not np.allclose(APPLY(PARAMS, TOKENS, jnp.ones((2, 2)).at[1, 0].set(0.0))[0], plain)
 
 
