@@ -79,11 +79,12 @@ def make_stateful_epoch_fn(
             idx, k = inputs
             train_step = make_train_step(lambda q, xb: apply_fn(q, model_state, xb), optimizer, loss_fn,
                                          return_logits=True)
-            p, s, loss, logits = train_step(p, s, x[idx], y[idx])
+            xb, yb = x[idx], y[idx]
+            p, s, loss, logits = train_step(p, s, xb, yb)
             t = t + 1
             if post_step is not None:
                 p, s, model_state = post_step(p, s, model_state, t, k)
-            return (p, s, model_state, t), (loss, accuracy(logits, y[idx])) if track_accuracy else (loss,)
+            return (p, s, model_state, t), (loss, accuracy(logits, yb)) if track_accuracy else (loss,)
 
         start = jax.numpy.asarray(step, dtype=jax.numpy.int32)
         (params, opt_state, state, _), per_step = jax.lax.scan(

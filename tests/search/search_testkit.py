@@ -1,5 +1,10 @@
-"""Shared helpers for the search tests (imported by path; not a test module): a tiny gather-based stand-in model and a synthetic dataset."""
+"""Shared helpers for the search tests (imported by path; not a test module): a tiny gather-based stand-in model, a synthetic dataset and a fresh-interpreter runner."""
 
+import os
+import pathlib
+import subprocess
+import sys
+import textwrap
 from types import SimpleNamespace
 
 import flax.linen as nn
@@ -43,3 +48,16 @@ def make_dataset(seed=0, n_train=192, n_features=10, n_classes=3):
     return SimpleNamespace(name="blobs", x_train=xt, y_train=yt, x_val=xv, y_val=yv, x_test=xs, y_test=ys,
                            num_classes=n_classes, input_shape=(n_features,))
 
+
+ROOT = pathlib.Path(__file__).parents[2]
+
+
+def fresh_python(script, *argv, **env):
+    """Runs ``script`` (dedented) in a new CPU-only interpreter with ``argv`` and extra ``env``; returns
+    its stdout split on whitespace. ``XLA_FLAGS`` of this process is not passed on."""
+    environment = {k: v for k, v in os.environ.items() if k != "XLA_FLAGS"}
+    environment.update(JAX_PLATFORMS="cpu", PYTHONPATH=str(ROOT), **env)
+    result = subprocess.run([sys.executable, "-c", textwrap.dedent(script), *argv], env=environment,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result.stdout.split()

@@ -1,16 +1,14 @@
-import os
 import pathlib
-import subprocess
 import sys
-import textwrap
 
 import pytest
 
 from biojax.search import use_compile_cache
 
-ROOT = pathlib.Path(__file__).parents[2]
+sys.path.insert(0, str(pathlib.Path(__file__).parent))
+from search_testkit import fresh_python  # noqa: E402
 
-CACHED_PROGRAM = textwrap.dedent("""
+CACHED_PROGRAM = """
     import sys
     import jax, jax.numpy as jnp
     from biojax.search import use_compile_cache
@@ -20,26 +18,19 @@ CACHED_PROGRAM = textwrap.dedent("""
     jax.monitoring.register_event_listener(
         lambda event, **kwargs: hits.append(event) if event.endswith("/cache_hits") else None)
     print(float(jax.jit(lambda x: jnp.sum(jnp.sin(x) ** 2))(jnp.arange(7.0))), len(hits))
-""")
-
-
-def _run(args):
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "JAX_PLATFORMS": "cpu"}
-    done = subprocess.run([sys.executable, *args], capture_output=True, text=True, env=env, timeout=300)
-    assert done.returncode == 0, done.stderr
-    return done.stdout.split()
+"""
 
 
 def test_second_process_loads_the_program_from_the_cache(tmp_path):
     cache = tmp_path / "cache"
-    value, hits = _run(["-c", CACHED_PROGRAM, str(cache)])
+    value, hits = fresh_python(CACHED_PROGRAM, str(cache))
     assert hits == "0" and any(cache.iterdir())
-    again, hits = _run(["-c", CACHED_PROGRAM, str(cache)])
+    again, hits = fresh_python(CACHED_PROGRAM, str(cache))
     assert again == value and int(hits) >= 1
 
 
 def test_switching_directories_in_one_process(tmp_path):
-    script = textwrap.dedent("""
+    script = """
         import sys
         import jax, jax.numpy as jnp
         from biojax.search import use_compile_cache
@@ -49,9 +40,9 @@ def test_switching_directories_in_one_process(tmp_path):
         jax.jit(jnp.tanh)(1.0)
         use_compile_cache(None)
         jax.jit(jnp.exp)(1.0)
-    """)
+    """
     first, second = tmp_path / "first", tmp_path / "second"
-    _run(["-c", script, str(first), str(second)])
+    fresh_python(script, str(first), str(second))
     assert len(list(first.iterdir())) == 1  # sin only: later programs went elsewhere or nowhere
     assert len(list(second.iterdir())) == 1  # tanh only: the cache was off for exp
 
@@ -60,8 +51,8 @@ def test_search_command_sets_the_cache_directory(tmp_path):
     script = ("import sys, jax; from biojax.cli import main; "
               "main(sys.argv[1:]); print(jax.config.jax_compilation_cache_dir)")
     cache = tmp_path / "programs"
-    out = _run(["-c", script, "search", "--dataset", "digits", "--max-params", "3000", "--fast", "--quiet",
-                "--out", str(tmp_path / "r.jsonl"), "--compile-cache", str(cache)])
+    out = fresh_python(script, "search", "--dataset", "digits", "--max-params", "3000", "--fast", "--quiet",
+                       "--out", str(tmp_path / "r.jsonl"), "--compile-cache", str(cache))
     assert out[-1] == str(cache) and cache.is_dir()
 
 

@@ -1,28 +1,17 @@
-import os
 import pathlib
-import subprocess
 import sys
-import textwrap
 
 import jax
 import pytest
 
 from biojax.search import available_cores, use_cpu_cores
 
-ROOT = pathlib.Path(__file__).parents[2]
-
-
-def _fresh_python(script, **env):
-    environment = {k: v for k, v in os.environ.items() if k != "XLA_FLAGS"}
-    environment.update(JAX_PLATFORMS="cpu", PYTHONPATH=str(ROOT), **env)
-    result = subprocess.run([sys.executable, "-c", textwrap.dedent(script)], env=environment,
-                            capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr[-3000:]
-    return result.stdout.split()
+sys.path.insert(0, str(pathlib.Path(__file__).parent))
+from search_testkit import fresh_python  # noqa: E402
 
 
 def test_cpu_devices_are_set_before_jax_starts_even_after_the_cli_is_built():
-    out = _fresh_python(
+    out = fresh_python(
         """
         from biojax.cli import build_parser
         build_parser()  # imports every sub-command module, as `biojax search` does
@@ -36,7 +25,7 @@ def test_cpu_devices_are_set_before_jax_starts_even_after_the_cli_is_built():
 
 
 def test_a_device_count_in_xla_flags_wins():
-    out = _fresh_python(
+    out = fresh_python(
         """
         from biojax.search import use_cpu_cores
         import jax
@@ -48,7 +37,7 @@ def test_a_device_count_in_xla_flags_wins():
 
 
 def test_the_search_command_spreads_trials_over_the_requested_cpu_devices(tmp_path):
-    out = _fresh_python(
+    out = fresh_python(
         f"""
         from biojax.cli import main
         main(["search", "--dataset", "digits", "--max-params", "3000", "--epochs", "1", "--batch-size", "128",
