@@ -151,13 +151,18 @@ class CfCCell(nn.Module):
         return new_h, new_h
 
     def step_function(
-        self, params: Any, input_dim: int
+        self, params: Any, input_dim: int, fixed_timespan: float | None = None
     ) -> Callable[[jax.Array, jax.Array, Any], tuple[jax.Array, jax.Array]]:
         """The deterministic update as a pure function ``step(inputs, h, ts=1.0)`` of ``params``.
 
         The masks are applied and the four heads joined into one matrix once here, so a sequence loop
         calling ``step`` at every time step does one matrix product per step for all heads
         (:class:`~biojax.nn.CfC` uses it inside its scan). No dropout. Works on an unbound cell.
+
+        With ``fixed_timespan`` (a number every step uses, e.g. ``1.0`` when a sequence has no
+        timespans), the gate's two heads are folded into one, ``t_a * ts + t_b = x (W_a ts + W_b) +
+        (b_a ts + b_b)``: three heads instead of four per step (the same values up to float rounding);
+        ``step`` then ignores its ``ts`` argument.
 
         Example:
             >>> import jax, jax.numpy as jnp
@@ -184,6 +189,12 @@ class CfCCell(nn.Module):
         if pure:
             joint_kernel, joint_bias = kernel("ff1", True), params["ff1"]["bias"]
             w_tau, a = jnp.abs(params["w_tau"]), params["A"]
+        elif fixed_timespan is not None:
+            span = jnp.float32(fixed_timespan)
+            gate_kernel = kernel("time_a", self.mask_time_heads) * span + kernel("time_b", self.mask_time_heads)
+            joint_kernel = jnp.concatenate([kernel("ff1", True), kernel("ff2", True), gate_kernel], axis=1)
+            gate_bias = params["time_a"]["bias"] * span + params["time_b"]["bias"]
+            joint_bias = jnp.concatenate([params["ff1"]["bias"], params["ff2"]["bias"], gate_bias])
         else:
             joint_kernel = jnp.concatenate(
                 [kernel("ff1", True), kernel("ff2", True), kernel("time_a", self.mask_time_heads),
@@ -195,12 +206,15 @@ class CfCCell(nn.Module):
             for k, b in backbone:
                 x = act(x @ k + b)
             z = x @ joint_kernel + joint_bias
-            t = _timespan(ts, x.shape[0])
+            t = jnp.float32(fixed_timespan) if fixed_timespan is not None else _timespan(ts, x.shape[0])
             if pure:
                 new_h = -a * jnp.exp(-t * (w_tau + jnp.abs(z))) * z + a
                 return new_h, new_h
             ff1, ff2 = jnp.tanh(z[:, :units]), jnp.tanh(z[:, units : 2 * units])
-            gate = jax.nn.sigmoid(z[:, 2 * units : 3 * units] * t + z[:, 3 * units :])
+            if fixed_timespan is not None:
+                gate = jax.nn.sigmoid(z[:, 2 * units :])
+            else:
+                gate = jax.nn.sigmoid(z[:, 2 * units : 3 * units] * t + z[:, 3 * units :])
             new_h = ff1 + gate * ff2 if no_gate else ff1 * (1.0 - gate) + gate * ff2
             return new_h, new_h
 

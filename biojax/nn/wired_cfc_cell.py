@@ -113,10 +113,10 @@ class WiredCfCCell(nn.Module):
         return x, jnp.concatenate(new_states, axis=-1)
 
     def step_function(
-        self, params: Any, input_dim: int
+        self, params: Any, input_dim: int, fixed_timespan: float | None = None
     ) -> Callable[[jax.Array, jax.Array, Any], tuple[jax.Array, jax.Array]]:
         """The update as a pure function ``step(inputs, h, ts=1.0)`` of ``params`` (see
-        :meth:`CfCCell.step_function`).
+        :meth:`CfCCell.step_function`, also for ``fixed_timespan``).
 
         Example:
             >>> import jax, jax.numpy as jnp
@@ -134,7 +134,7 @@ class WiredCfCCell(nn.Module):
         for layer, mask in enumerate(masks):
             cell = CfCCell(mask.shape[1], mode=self.mode, backbone_layers=0, sparsity_mask=mask,
                            mask_time_heads=self.intra_layer == "wiring", parent=None)
-            steps.append(cell.step_function(params[f"layer_{layer}"], in_dim))
+            steps.append(cell.step_function(params[f"layer_{layer}"], in_dim, fixed_timespan))
             in_dim = mask.shape[1]
         splits = np.cumsum([mask.shape[1] for mask in masks])[:-1]
 

@@ -36,6 +36,29 @@ def test_cfc_cell_jit_vmap_grad_and_no_retrace():
     assert not np.allclose(g1["ff1"]["kernel"], g2["ff1"]["kernel"])
 
 
+@pytest.mark.parametrize("mode", ["default", "no_gate", "pure"])
+@pytest.mark.parametrize("span", [1.0, 0.37])
+def test_fixed_timespan_folds_gate_heads_with_same_values_and_gradients(mode, span):
+    cell = WiredCfCCell(AutoNCP(10, 3), mode=mode)
+    h = jax.random.normal(jax.random.key(4), (3, 10))
+    params = jax.jit(cell.init)(jax.random.key(1), X, h)["params"]
+
+    def loss(p, fixed):
+        step = cell.step_function(p, X.shape[-1], fixed_timespan=span if fixed else None)
+        out, h2 = step(X, h, jnp.full(3, span))
+        return jnp.sum(out**2) + jnp.sum(jnp.sin(h2))
+
+    for fixed in (False, True):
+        value, grads = jax.jit(jax.value_and_grad(loss), static_argnums=1)(params, fixed)
+        if not fixed:
+            reference_value, reference_grads = value, grads
+    np.testing.assert_allclose(value, reference_value, rtol=1e-5)
+    chex.assert_trees_all_close(grads, reference_grads, rtol=1e-4, atol=1e-6)
+    if mode != "pure":  # the folded gate still trains both time heads
+        assert np.any(np.asarray(grads["layer_0"]["time_a"]["kernel"]) != 0)
+        assert np.any(np.asarray(grads["layer_0"]["time_b"]["kernel"]) != 0)
+
+
 def test_cfc_dropout_needs_rng_and_is_off_when_deterministic():
     cell = CfCCell(4, backbone_units=8, backbone_layers=2, backbone_dropout=0.5)
     h = jnp.zeros((3, 4))

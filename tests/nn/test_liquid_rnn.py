@@ -29,8 +29,8 @@ def test_per_sample_timespans_equal_a_per_sample_loop(name):
         chex.assert_trees_all_close(jax.tree_util.tree_map(lambda a: a[i], state),
                                     jax.tree_util.tree_map(lambda a: a[0], state_i), rtol=1e-5)
     y_unit, _ = apply(variables, X, jnp.ones((3, 5)))
-    y_none, _ = apply(variables, X, None)
-    np.testing.assert_allclose(y_unit, y_none, rtol=1e-6)
+    y_none, _ = apply(variables, X, None)  # CfC folds its gate heads when there are no timespans
+    np.testing.assert_allclose(y_unit, y_none, rtol=1e-5, atol=1e-6)
     assert not np.allclose(y, y_none)
 
 
