@@ -16,3 +16,6 @@ __all__ = ["accuracy", "evaluate", "make_epoch_fn", "make_train_step", "softmax_
 from biojax.train.stateful import make_stateful_epoch_fn  # noqa: E402
 
 __all__ += ["make_stateful_epoch_fn"]
+from biojax.train.data_parallel import data_parallel_value_and_grad  # noqa: E402
+
+__all__ += ["data_parallel_value_and_grad"]
