@@ -1,7 +1,8 @@
 """Floor for the large wired CfC training step on CPU: its matrix products alone, forward and backward.
 
 Runs the same per-step products as ``CfC(AutoNCP(128, 8))`` on batch 256, 100 steps, 16 inputs (one joined
-``[inputs, state] @ kernel`` per wiring layer, four heads wide) inside a ``jax.lax.scan``, differentiates
+``[inputs, state] @ kernel`` per wiring layer, ``--heads`` wide: 3 when the sequence has no timespans and
+the gate heads are folded, 4 with timespans) inside a ``jax.lax.scan``, differentiates
 it, and drops every nonlinearity, so the time is what the products and the scan's residuals cost by
 themselves. Compare with the full step of ``benchmarks/liquid_step.py --only cfc_large`` (same threading).
 
@@ -16,6 +17,7 @@ import time
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument("--threads", type=int, default=1, help="XLA CPU threads (0: default)")
 parser.add_argument("--repeats", type=int, default=7)
+parser.add_argument("--heads", type=int, default=3, help="head blocks per layer product (3: no timespans, 4: with)")
 ARGS = parser.parse_args()
 if ARGS.threads > 0:
     os.environ["XLA_FLAGS"] = (os.environ.get("XLA_FLAGS", "") + " --xla_cpu_multi_thread_eigen=false "
@@ -35,7 +37,7 @@ def main() -> None:
     sizes = WiredCfCCell(AutoNCP(128, 8)).layer_sizes(INPUTS)
     fan_ins = [INPUTS + sizes[0]] + [previous + size for previous, size in zip(sizes, sizes[1:])]
     rng = np.random.default_rng(0)
-    kernels = [jnp.asarray(0.05 * rng.normal(size=(n_in, 4 * n)).astype(np.float32)) for n_in, n in zip(fan_ins, sizes)]
+    kernels = [jnp.asarray(0.05 * rng.normal(size=(n_in, ARGS.heads * n)).astype(np.float32)) for n_in, n in zip(fan_ins, sizes)]
     xs = jnp.asarray(rng.normal(size=(STEPS, BATCH, INPUTS)).astype(np.float32))
 
     def loss(kernels, xs):
@@ -56,7 +58,7 @@ def main() -> None:
         start = time.perf_counter()
         jax.block_until_ready(grad(kernels, xs))
         times.append(time.perf_counter() - start)
-    print(f"layers {sizes}, fan-ins {fan_ins}; products only, forward + backward, "
+    print(f"layers {sizes}, fan-ins {fan_ins}, {ARGS.heads} heads; products only, forward + backward, "
           f"threads={ARGS.threads or 'default'}: median {1e3 * statistics.median(times):.1f} ms")
 
 

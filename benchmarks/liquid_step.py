@@ -2,12 +2,15 @@
 
 Shapes from issue 3: ``AutoNCP(32, 4)``, batch 64, 100 steps, 8 inputs, and ``AutoNCP(128, 8)``,
 batch 256, 100 steps, 16 inputs; loss = mean squared error of the motor outputs at every step.
-ncps (torch) is timed in the same run when it is importable; otherwise only biojax is timed.
+ncps (torch) is timed in the same run when it is importable, after every biojax case; otherwise
+only biojax is timed.
 
     PYTHONPATH=.:/path/to/torch-venv/site-packages python benchmarks/liquid_step.py [--threads 1]
+    ... liquid_step.py --cpu-devices 2   # biojax on both cores of a 2-core CPU (ncps keeps 1 thread)
 """
 
 import argparse
+import importlib.util
 import os
 import sys
 import time
@@ -16,6 +19,11 @@ import time
 def _parse() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, default=1, help="CPU threads for torch and XLA (0: default)")
+    parser.add_argument(
+        "--cpu-devices", type=int, default=1,
+        help="split biojax's batch over this many JAX CPU devices (data parallel, --threads each); "
+        "ncps keeps its --threads",
+    )
     parser.add_argument("--repeats", type=int, default=5, help="timed steps per case (after warm-up)")
     parser.add_argument("--device", default="cpu", help="cpu or cuda (ncps side); JAX uses its default")
     parser.add_argument("--only", default="", help="comma-separated case names to run")
@@ -40,6 +48,8 @@ import numpy as np  # noqa: E402
 import optax  # noqa: E402
 
 from biojax.nn import LTC, CfC  # noqa: E402
+from biojax.search import use_cpu_cores  # noqa: E402
+from biojax.train import data_parallel_value_and_grad  # noqa: E402
 from biojax.wiring import AutoNCP  # noqa: E402
 
 from _timing import median_seconds  # noqa: E402
@@ -60,9 +70,14 @@ def time_biojax(kind, units, motor, batch, steps, inputs, repeats):
     params = jax.jit(model.init)(jax.random.key(0), x)["params"]
     opt = optax.adam(1e-3)
 
+    def mse(p, x, y):
+        return jnp.mean((model.apply({"params": p}, x)[0] - y) ** 2)
+
+    value_and_grad = data_parallel_value_and_grad(mse) if len(jax.devices()) > 1 else jax.value_and_grad(mse)
+
     @jax.jit
     def train_step(params, opt_state, x, y):
-        loss, grads = jax.value_and_grad(lambda p: jnp.mean((model.apply({"params": p}, x)[0] - y) ** 2))(params)
+        loss, grads = value_and_grad(params, x, y)
         updates, opt_state = opt.update(grads, opt_state, params)
         return optax.apply_updates(params, updates), opt_state, loss
 
@@ -105,21 +120,19 @@ def time_ncps(kind, units, motor, batch, steps, inputs, repeats, device):
 
 
 def main() -> None:
-    try:
-        import ncps  # noqa: F401
-        import torch  # noqa: F401
-
-        have_ncps = True
-    except ImportError:
-        have_ncps = False
+    # Every biojax case runs before torch is imported or runs, so torch's thread pools and allocations
+    # cannot disturb the biojax timings (ncps runs last, in a process where JAX sits idle).
+    have_ncps = all(importlib.util.find_spec(name) is not None for name in ("ncps", "torch"))
     only = set(filter(None, ARGS.only.split(",")))
-    print(f"jax {jax.__version__} on {jax.devices()[0].platform}; threads={ARGS.threads or 'default'}; "
-          f"python {sys.version.split()[0]}")
+    cases = [case for case in CASES if not only or case[0] in only]
+    if ARGS.device == "cpu":
+        use_cpu_cores(ARGS.cpu_devices)
+    print(f"jax {jax.__version__} on {jax.devices()[0].platform} x{len(jax.devices())} (biojax's batch split "
+          f"over them); threads={ARGS.threads or 'default'}; python {sys.version.split()[0]}")
+    ours = {case[0]: time_biojax(*case[1:], ARGS.repeats) for case in cases}
     print(f"{'case':10s} {'shape':34s} {'biojax ms':>10s} {'compile s':>9s} {'ncps ms':>9s} {'speed-up':>8s}")
-    for name, kind, units, motor, batch, steps, inputs in CASES:
-        if only and name not in only:
-            continue
-        ours, compile_s = time_biojax(kind, units, motor, batch, steps, inputs, ARGS.repeats)
+    for name, kind, units, motor, batch, steps, inputs in cases:
+        step_s, compile_s = ours[name]
         shape = f"AutoNCP({units},{motor}) B{batch} T{steps} in{inputs}"
         if have_ncps:
             repeats = max(2, ARGS.repeats // 4) if name == "ltc_large" else ARGS.repeats
@@ -127,10 +140,10 @@ def main() -> None:
             theirs = time_ncps(kind, units, motor, batch, ncps_steps, inputs, repeats, ARGS.device)
             theirs *= steps / ncps_steps
             note = "" if ncps_steps == steps else f"  (ncps timed on {ncps_steps} steps, scaled x{steps / ncps_steps:g})"
-            print(f"{name:10s} {shape:34s} {ours * 1e3:10.1f} {compile_s:9.1f} {theirs * 1e3:9.1f} "
-                  f"{theirs / ours:7.1f}x{note}", flush=True)
+            print(f"{name:10s} {shape:34s} {step_s * 1e3:10.1f} {compile_s:9.1f} {theirs * 1e3:9.1f} "
+                  f"{theirs / step_s:7.1f}x{note}", flush=True)
         else:
-            print(f"{name:10s} {shape:34s} {ours * 1e3:10.1f} {compile_s:9.1f} {'n/a':>9s}", flush=True)
+            print(f"{name:10s} {shape:34s} {step_s * 1e3:10.1f} {compile_s:9.1f} {'n/a':>9s}", flush=True)
 
 
 if __name__ == "__main__":
