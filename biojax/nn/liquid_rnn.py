@@ -73,15 +73,12 @@ def _run_sequence(
             proj(out0)
     params = module.variables["params"]
     unbound = cell.clone(parent=None)
-    if isinstance(unbound, LTCCell):
-        cell_fn = unbound.step_function(params["rnn_cell"], x.shape[-1])
-        step_kwargs = {}
-    elif isinstance(unbound, WiredCfCCell) or (
+    if isinstance(unbound, LTCCell | WiredCfCCell) or (
         isinstance(unbound, CfCCell) and step_kwargs.get("deterministic", True)
     ):
-        # Without timespans every step has ts = 1, so the cell folds its two gate heads into one.
-        fixed_timespan = 1.0 if timespans is None else None
-        cell_fn = unbound.step_function(params["rnn_cell"], x.shape[-1], fixed_timespan)
+        # Without timespans every step has ts = 1, so a CfC cell folds its two gate heads into one.
+        folding = {} if isinstance(unbound, LTCCell) else {"fixed_timespan": 1.0 if timespans is None else None}
+        cell_fn = unbound.step_function(params["rnn_cell"], x.shape[-1], **folding)
         step_kwargs = {}
     else:
         cell_fn = functools.partial(unbound.apply, {"params": params["rnn_cell"]})

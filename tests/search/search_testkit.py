@@ -53,10 +53,11 @@ ROOT = pathlib.Path(__file__).parents[2]
 
 
 def fresh_python(script, *argv, **env):
-    """Runs ``script`` (dedented) in a new CPU-only interpreter with ``argv`` and extra ``env``; returns
-    its stdout split on whitespace. ``XLA_FLAGS`` of this process is not passed on."""
+    """Runs ``script`` (dedented) in a new CPU-only interpreter with ``argv`` and extra ``env`` (which may
+    replace the default ``PYTHONPATH``, the repository root); returns its stdout split on whitespace.
+    ``XLA_FLAGS`` of this process is not passed on."""
     environment = {k: v for k, v in os.environ.items() if k != "XLA_FLAGS"}
-    environment.update(JAX_PLATFORMS="cpu", PYTHONPATH=str(ROOT), **env)
+    environment.update({"JAX_PLATFORMS": "cpu", "PYTHONPATH": str(ROOT)}, **env)
     result = subprocess.run([sys.executable, "-c", textwrap.dedent(script), *argv], env=environment,
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]

@@ -1,8 +1,6 @@
 import os
 import pathlib
-import subprocess
 import sys
-import textwrap
 
 import chex
 import jax
@@ -14,9 +12,7 @@ from biojax.search.buckets import chunk_layout
 from biojax.search.engine import BucketTrainer, SplitData, make_bucket_fn, make_trial_fn
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
-from search_testkit import GatherNet, make_dataset  # noqa: E402
-
-ROOT = pathlib.Path(__file__).parents[2]
+from search_testkit import ROOT, GatherNet, fresh_python, make_dataset  # noqa: E402
 
 
 def _data():
@@ -115,8 +111,7 @@ def test_chunk_layout_bounds_the_bucket_and_divides_over_devices():
 
 
 def test_trial_axis_is_sharded_over_fake_devices():
-    script = textwrap.dedent(
-        """
+    script = """
         import numpy as np, jax
         from biojax.search.engine import BucketTrainer, SplitData
         from search_testkit import GatherNet, make_dataset
@@ -137,13 +132,10 @@ def test_trial_axis_is_sharded_over_fake_devices():
             np.testing.assert_allclose(out[name], single[name], rtol=2e-5, atol=2e-6)
             np.testing.assert_allclose(vmapped[name], single[name], rtol=2e-5, atol=2e-6)
         print("OK", len(sharded.devices))
-        """
-    )
-    env = dict(os.environ, JAX_PLATFORMS="cpu", XLA_FLAGS="--xla_force_host_platform_device_count=4",
-               PYTHONPATH=os.pathsep.join([str(ROOT), str(ROOT / "tests" / "search")]))
-    result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr[-3000:]
-    assert "OK 4" in result.stdout
+    """
+    out = fresh_python(script, XLA_FLAGS="--xla_force_host_platform_device_count=4",
+                       PYTHONPATH=os.pathsep.join([str(ROOT), str(ROOT / "tests" / "search")]))
+    assert out[-2:] == ["OK", "4"]
 
 
 @pytest.mark.parametrize("eval_batch_size", [7, 48, 1000])
