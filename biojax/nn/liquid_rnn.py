@@ -97,10 +97,8 @@ def _run_sequence(
             out = proj_fn(out)
         return ((h, c) if lstm_fn is not None else h), out
 
-    if isinstance(unbound, LTCCell):
-        # Rematerialising each LTC step (6 ODE unfolds) in the backward pass keeps the scan's saved
-        # residuals small, which makes LTC training several times faster on CPU; the cheap CfC step
-        # is faster without it.
+    remat = module.remat if module.remat is not None else remat_by_default(unbound, steps, batch, x.shape[-1])
+    if remat:
         body = jax.checkpoint(body)
     final, outs = jax.lax.scan(body, state, (xs, ts, jnp.arange(steps)))
     outputs = outs if module.return_sequences else outs[-1]
@@ -111,6 +109,44 @@ def _run_sequence(
     if unbatched:
         final = jax.tree_util.tree_map(lambda a: a[0], final)
     return outputs, final
+
+
+AUTO_REMAT_BYTES = 16 * 2**20
+
+
+def remat_by_default(cell: nn.Module, steps: int, batch: int, input_dim: int) -> bool:
+    """Whether ``remat=None`` recomputes each step in the backward pass instead of saving its values.
+
+    Always for :class:`LTCCell` (6 ODE unfolds save far more than they cost to redo). For
+    :class:`WiredCfCCell` when JAX's default backend is the CPU and the saved values would exceed
+    ``AUTO_REMAT_BYTES`` (16 MiB), estimated as ``steps * batch * widths * 4`` bytes, where ``widths``
+    sums each layer's ``[input, state]`` width and the state size. Never for the dense
+    :class:`CfCCell`. Measured on a 2-core CPU (``benchmarks/RESULTS.md``): for the wired CfC, writing
+    and later reading tens of megabytes of fresh buffers costs more than redoing the step (40 MB:
+    training step 89-109 -> 64 ms), while for small batches (2.5-10 MB) recomputing is the slower choice;
+    with a backbone the result was mixed.
+
+    Example:
+        >>> from biojax.wiring import AutoNCP
+        >>> from biojax.nn import WiredCfCCell
+        >>> cell = WiredCfCCell(AutoNCP(128, 8))
+        >>> remat_by_default(cell, 100, 256, 16) == (jax.default_backend() == "cpu")
+        True
+        >>> remat_by_default(cell, 100, 8, 16)
+        False
+    """
+    if isinstance(cell, LTCCell):
+        return True
+    if not isinstance(cell, WiredCfCCell) or jax.default_backend() != "cpu":
+        return False
+    sizes = cell.layer_sizes(input_dim)
+    widths = sum(fan_in + size for fan_in, size in zip([input_dim, *sizes[:-1]], sizes)) + sum(sizes)
+    return steps * batch * widths * 4 > AUTO_REMAT_BYTES
+
+
+def _check_remat(remat: Any) -> None:
+    if remat is not None and not isinstance(remat, bool):
+        raise TypeError(f"remat must be True, False or None (automatic), got {remat!r}")
 
 
 def cell_output_size(module: nn.Module, input_dim: int) -> int:
@@ -145,6 +181,9 @@ class LTC(nn.Module):
         return_sequences: output every step (default, as ncps torch) or only the last.
         time_major: inputs are ``(time, batch, features)``.
         mixed_memory: add ncps's LSTM memory.
+        remat: recompute each step in the backward pass (``jax.checkpoint``) instead of saving its
+            intermediate values; ``None`` (default) decides by :func:`remat_by_default` (always for LTC).
+            Same values and gradients either way.
 
     Example:
         >>> import jax, jax.numpy as jnp
@@ -166,9 +205,11 @@ class LTC(nn.Module):
     return_sequences: bool = True
     time_major: bool = False
     mixed_memory: bool = False
+    remat: bool | None = None
 
     def __post_init__(self) -> None:
         as_wiring("wiring", self.wiring)
+        _check_remat(self.remat)
         super().__post_init__()
 
     @nn.compact
@@ -191,7 +232,9 @@ class CfC(nn.Module):
     Same calling convention as :class:`LTC`. ``backbone_units``/``layers``/``dropout`` default to
     128/1/0.0 and must stay ``None`` with a wiring (as ncps). ``proj_size`` adds ncps's per-step
     linear ``fc`` on the outputs. ``deterministic=False`` enables backbone dropout (needs a
-    ``"dropout"`` rng). Parameters: ``rnn_cell`` (and ``lstm``, ``fc``).
+    ``"dropout"`` rng). ``remat`` as in :class:`LTC` (by default on for a wired CfC on CPU when a sequence's
+    saved values would be large, off otherwise; see :func:`remat_by_default`). Parameters: ``rnn_cell``
+    (and ``lstm``, ``fc``).
 
     Example:
         >>> import jax, jax.numpy as jnp
@@ -215,9 +258,11 @@ class CfC(nn.Module):
     backbone_layers: int | None = None
     backbone_dropout: float | None = None
     intra_layer: str = "dense"
+    remat: bool | None = None
 
     def __post_init__(self) -> None:
         as_wiring("units", self.units)
+        _check_remat(self.remat)
         check_choice("mode", self.mode, CFC_MODES)
         check_choice("activation", self.activation, tuple(ACTIVATIONS))
         check_choice("intra_layer", self.intra_layer, INTRA_LAYER)

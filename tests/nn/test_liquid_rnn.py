@@ -4,7 +4,8 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from biojax.nn import LTC, CfC
+from biojax.nn import LTC, CfC, CfCCell, LTCCell, WiredCfCCell
+from biojax.nn.liquid_rnn import remat_by_default
 from biojax.wiring import AutoNCP
 
 X = jax.random.normal(jax.random.key(0), (3, 5, 2))
@@ -82,3 +83,71 @@ def test_dropout_rng_and_errors():
     mixed_vars = jax.eval_shape(mixed.init, jax.random.key(1), X)
     with pytest.raises(TypeError, match="tuple"):
         mixed.apply(mixed_vars, X, initial_state=jnp.zeros((3, 4)))
+
+
+def _has_remat(jaxpr) -> bool:
+    """Whether a ``jax.checkpoint`` sits anywhere in ``jaxpr`` (its primitive's name varies by JAX version;
+    its ``prevent_cse`` parameter does not)."""
+    for eqn in jaxpr.eqns:
+        if "prevent_cse" in eqn.params:
+            return True
+        for value in eqn.params.values():
+            inner = getattr(value, "jaxpr", value)
+            if hasattr(inner, "eqns") and _has_remat(inner):
+                return True
+    return False
+
+
+REMAT_MODELS = {
+    "ltc": lambda remat: LTC(AutoNCP(8, 2), ode_unfolds=2, remat=remat),
+    "dense_cfc": lambda remat: CfC(6, backbone_units=8, remat=remat),
+    "wired_cfc": lambda remat: CfC(AutoNCP(8, 2), remat=remat),
+    "wired_cfc_mixed_proj": lambda remat: CfC(AutoNCP(8, 2), mixed_memory=True, proj_size=3, remat=remat),
+}
+
+
+@pytest.mark.parametrize("name", sorted(REMAT_MODELS))
+@pytest.mark.parametrize("timespans", [None, TS], ids=["no_timespans", "timespans"])
+def test_remat_changes_neither_values_nor_gradients(name, timespans):
+    variables = jax.jit(REMAT_MODELS[name](None).init)(jax.random.key(1), X)
+    results = {}
+    for remat in (True, False):
+        model = REMAT_MODELS[name](remat)
+
+        def loss(params, model=model):
+            y, final = model.apply({"params": params}, X, timespans)
+            return jnp.sum(y**2) + sum(jnp.sum(jnp.sin(leaf)) for leaf in jax.tree_util.tree_leaves(final))
+
+        jaxpr = jax.make_jaxpr(jax.grad(loss))(variables["params"]).jaxpr
+        assert _has_remat(jaxpr) == remat
+        results[remat] = jax.jit(jax.value_and_grad(loss))(variables["params"])
+    chex.assert_trees_all_close(results[True], results[False], rtol=1e-5, atol=1e-6)
+
+
+def test_remat_default_depends_on_cell_and_saved_size():
+    wired = WiredCfCCell(AutoNCP(128, 8))  # saves (16 + 72) + (72 + 48) + (48 + 8) + 128 = 392 floats a row
+    assert jax.default_backend() == "cpu"
+    assert remat_by_default(wired, 100, 128, 16)  # 20 MB
+    assert not remat_by_default(wired, 100, 64, 16)  # 10 MB
+    assert remat_by_default(LTCCell(AutoNCP(8, 2)), 1, 1, 2)
+    assert not remat_by_default(CfCCell(8), 100, 4096, 16)
+    x_large, x_small = jnp.zeros((128, 100, 16)), jnp.zeros((64, 100, 16))
+    for model, x, expected in [
+        (CfC(AutoNCP(128, 8)), x_large, True),
+        (CfC(AutoNCP(128, 8)), x_small, False),
+        (CfC(AutoNCP(128, 8), remat=False), x_large, False),
+        (CfC(8, backbone_units=8), x_large, False),
+        (CfC(8, backbone_units=8, remat=True), x_small, True),
+        (LTC(AutoNCP(8, 2), ode_unfolds=1), x_small[:2, :3], True),
+    ]:
+        variables = jax.eval_shape(model.init, jax.random.key(0), x)
+        jaxpr = jax.make_jaxpr(lambda p, x, model=model: model.apply(p, x)[0])(variables, x).jaxpr
+        assert _has_remat(jaxpr) == expected, model
+
+
+@pytest.mark.parametrize("remat", ["yes", 1, 0.0])
+def test_remat_must_be_a_bool_or_none(remat):
+    with pytest.raises(TypeError, match="remat must be True, False or None"):
+        CfC(8, remat=remat)
+    with pytest.raises(TypeError, match=r"got 'yes'|got 1|got 0\.0"):
+        LTC(AutoNCP(8, 2), remat=remat)
