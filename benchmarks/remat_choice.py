@@ -24,7 +24,7 @@ import numpy as np  # noqa: E402
 import optax  # noqa: E402
 
 from biojax.nn import CfC, WiredCfCCell  # noqa: E402
-from biojax.nn.liquid_rnn import remat_by_default  # noqa: E402
+from biojax.nn.liquid_rnn import remat_by_default, wired_cfc_saved_bytes  # noqa: E402
 from biojax.wiring import AutoNCP  # noqa: E402
 
 from _timing import median_seconds  # noqa: E402
@@ -77,9 +77,7 @@ def train_step_runner(model: CfC, x: jax.Array, timespans: jax.Array | None):
 def saved_megabytes(kwargs: dict, batch: int, steps: int, inputs: int) -> str:
     if not isinstance(kwargs["units"], tuple):
         return "-"
-    sizes = WiredCfCCell(AutoNCP(*kwargs["units"])).layer_sizes(inputs)
-    widths = sum(fan_in + size for fan_in, size in zip([inputs, *sizes[:-1]], sizes)) + sum(sizes)
-    return f"{steps * batch * widths * 4 / 2**20:.1f}"
+    return f"{wired_cfc_saved_bytes(WiredCfCCell(AutoNCP(*kwargs['units'])), steps, batch, inputs) / 2**20:.1f}"
 
 
 def main() -> None:

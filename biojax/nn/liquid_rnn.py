@@ -119,12 +119,11 @@ def remat_by_default(cell: nn.Module, steps: int, batch: int, input_dim: int) ->
 
     Always for :class:`LTCCell` (6 ODE unfolds save far more than they cost to redo). For
     :class:`WiredCfCCell` when JAX's default backend is the CPU and the saved values would exceed
-    ``AUTO_REMAT_BYTES`` (16 MiB), estimated as ``steps * batch * widths * 4`` bytes, where ``widths``
-    sums each layer's ``[input, state]`` width and the state size. Never for the dense
+    ``AUTO_REMAT_BYTES`` (16 MiB, estimated by :func:`wired_cfc_saved_bytes`). Never for the dense
     :class:`CfCCell`. Measured on a 2-core CPU (``benchmarks/RESULTS.md``): for the wired CfC, writing
     and later reading tens of megabytes of fresh buffers costs more than redoing the step (40 MB:
-    training step 89-109 -> 64 ms), while for small batches (2.5-10 MB) recomputing is the slower choice;
-    with a backbone the result was mixed.
+    training step 89-109 -> 64 ms), while for small sequences (2.4-10 MiB) recomputing was no faster or
+    slower; with a backbone it never clearly won.
 
     Example:
         >>> from biojax.wiring import AutoNCP
@@ -139,9 +138,23 @@ def remat_by_default(cell: nn.Module, steps: int, batch: int, input_dim: int) ->
         return True
     if not isinstance(cell, WiredCfCCell) or jax.default_backend() != "cpu":
         return False
+    return wired_cfc_saved_bytes(cell, steps, batch, input_dim) > AUTO_REMAT_BYTES
+
+
+def wired_cfc_saved_bytes(cell: WiredCfCCell, steps: int, batch: int, input_dim: int) -> int:
+    """Estimated bytes a wired CfC sequence saves for its backward pass without ``remat``.
+
+    ``steps * batch * widths * 4``: per step and row, each layer's ``[input, state]`` and the state.
+
+    Example:
+        >>> from biojax.wiring import AutoNCP
+        >>> from biojax.nn import WiredCfCCell
+        >>> wired_cfc_saved_bytes(WiredCfCCell(AutoNCP(128, 8)), 100, 256, 16) / 2**20
+        38.28125
+    """
     sizes = cell.layer_sizes(input_dim)
     widths = sum(fan_in + size for fan_in, size in zip([input_dim, *sizes[:-1]], sizes)) + sum(sizes)
-    return steps * batch * widths * 4 > AUTO_REMAT_BYTES
+    return steps * batch * widths * 4
 
 
 def _check_remat(remat: Any) -> None:
