@@ -74,12 +74,6 @@ def train_step_runner(model: CfC, x: jax.Array, timespans: jax.Array | None):
     return run
 
 
-def saved_megabytes(kwargs: dict, batch: int, steps: int, inputs: int) -> str:
-    if not isinstance(kwargs["units"], tuple):
-        return "-"
-    return f"{wired_cfc_saved_bytes(WiredCfCCell(AutoNCP(*kwargs['units'])), steps, batch, inputs) / 2**20:.1f}"
-
-
 def main() -> None:
     rng = np.random.default_rng(0)
     print(f"jax {jax.__version__} on {jax.default_backend()}, threads={ARGS.threads or 'default'}; "
@@ -96,10 +90,10 @@ def main() -> None:
             for remat, run in runners.items():
                 times[remat].append(median_seconds(run, 3))
         off, on = (1e3 * float(np.median(times[remat])) for remat in (False, True))
-        cell = build(kwargs, False)
-        cell = WiredCfCCell(cell.units) if isinstance(kwargs["units"], tuple) else None
-        auto = cell is not None and remat_by_default(cell, steps, batch, inputs)
-        print(f"{label:34s} {batch:4d} {steps:4d} {saved_megabytes(kwargs, batch, steps, inputs):>9s} "
+        wired = WiredCfCCell(AutoNCP(*kwargs["units"])) if isinstance(kwargs["units"], tuple) else None
+        saved = "-" if wired is None else f"{wired_cfc_saved_bytes(wired, steps, batch, inputs) / 2**20:.1f}"
+        auto = wired is not None and remat_by_default(wired, steps, batch, inputs)
+        print(f"{label:34s} {batch:4d} {steps:4d} {saved:>9s} "
               f"{off:9.1f}ms {on:8.1f}ms {on / off:10.2f} {str(auto):>5s}", flush=True)
 
 
