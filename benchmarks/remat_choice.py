@@ -1,6 +1,6 @@
 """Training step of biojax's CfC with and without rematerialised steps (``remat=False`` / ``True``).
 
-The evidence behind :func:`biojax.nn.liquid_rnn.remat_by_default`: for each shape, one training step
+The evidence behind ``biojax.nn.WiredCfCCell.remat_by_default``: for each shape, one training step
 (forward, backward, Adam; MSE on the outputs) is timed with both settings, alternating, and the table
 shows the estimated saved values, both medians, their ratio and what ``remat=None`` picks.
 
@@ -24,7 +24,6 @@ import numpy as np  # noqa: E402
 import optax  # noqa: E402
 
 from biojax.nn import CfC, WiredCfCCell  # noqa: E402
-from biojax.nn.liquid_rnn import remat_by_default, wired_cfc_saved_bytes  # noqa: E402
 from biojax.wiring import AutoNCP  # noqa: E402
 
 from _timing import median_seconds  # noqa: E402
@@ -91,8 +90,8 @@ def main() -> None:
                 times[remat].append(median_seconds(run, 3))
         off, on = (1e3 * float(np.median(times[remat])) for remat in (False, True))
         wired = WiredCfCCell(AutoNCP(*kwargs["units"])) if isinstance(kwargs["units"], tuple) else None
-        saved = "-" if wired is None else f"{wired_cfc_saved_bytes(wired, steps, batch, inputs) / 2**20:.1f}"
-        auto = wired is not None and remat_by_default(wired, steps, batch, inputs)
+        saved = "-" if wired is None else f"{wired.saved_bytes(steps, batch, inputs) / 2**20:.1f}"
+        auto = wired is not None and wired.remat_by_default(steps, batch, inputs)
         print(f"{label:34s} {batch:4d} {steps:4d} {saved:>9s} "
               f"{off:9.1f}ms {on:8.1f}ms {on / off:10.2f} {str(auto):>5s}", flush=True)
 

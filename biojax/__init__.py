@@ -2,7 +2,9 @@
 
 Subpackages are imported on first use, so ``import biojax`` stays cheap and
 optional extras (matplotlib, mnist1d, optuna) are only needed by the parts
-that use them.
+that use them. Names that moved between subpackages stay importable from
+their old paths for one release, with a ``DeprecationWarning``
+(:mod:`biojax._compat`).
 
 Example:
     >>> import biojax
@@ -14,15 +16,20 @@ Example:
 import importlib
 from types import ModuleType
 
+from biojax import _compat
 from biojax._version import __version__
 
+_compat.install()
+
 _SUBPACKAGES = (
+    "cli",
     "data",
     "env",
     "interop",
     "learning",
     "nn",
     "pruning",
+    "rewiring",
     "search",
     "train",
     "viz",

@@ -27,7 +27,7 @@ import numpy as np
 import optax
 
 from biojax.data import load
-from biojax.learning import make_resampling_epoch_fn
+from biojax.train import make_resampling_epoch_fn
 from biojax.nn import count_params, dendritic_simple, mlp_for_budget
 from biojax.train.classification import accuracy, make_epoch_fn
 

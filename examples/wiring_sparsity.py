@@ -24,15 +24,8 @@ import optax
 from biojax.data import load_mnist1d
 from biojax.nn import CfC
 from biojax.train.classification import evaluate, make_epoch_fn
-from biojax.wiring import (
-    AutoNCP,
-    gradual_wiring_pruning,
-    mask_wiring,
-    measure_step_seconds,
-    sparsity_schedule,
-    unreachable_motor_neurons,
-    wiring_metrics,
-)
+from biojax.wiring import AutoNCP, mask_wiring, unreachable_motor_neurons
+from biojax.rewiring import gradual_wiring_pruning, measure_step_seconds, sparsity_schedule, wiring_metrics
 
 DENSITIES = (0.5, 0.25, 0.1)
 

@@ -3,8 +3,14 @@
 Each public name is imported here on its own line; ``__all__`` lists every public name.
 """
 
-from biojax.learning.synaptic_resampling import dendrite_input_gradients, make_resampling_epoch_fn, maybe_resample, resample_dendritic, resample_synapses, rigl_resample_dendritic, rigl_synapses
-
+from biojax.learning.synaptic_resampling import (
+    dendrite_input_gradients,
+    maybe_resample,
+    resample_dendritic,
+    resample_synapses,
+    rigl_resample_dendritic,
+    rigl_synapses,
+)
 from biojax.learning.selection import kernel_mask, layer_order
 from biojax.learning.fuzzy_learning_rates import Distribution, FuzzyLRState, fuzzy_learning_rates
 from biojax.learning.crystallize import CrystallizeState, crystallize

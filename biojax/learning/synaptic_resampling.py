@@ -35,7 +35,7 @@ gets it from the per-example dendrite gradients and the layer input at the cost 
 ``(dendrites, inputs)`` product, only when called), and new weights are zero.
 
 Using it every ``steps_to_resample`` steps inside ``lax.scan`` (this is what
-:func:`make_resampling_epoch_fn` does)::
+:func:`biojax.train.make_resampling_epoch_fn` does)::
 
     def body(carry, batch):
         params, conn, opt_state, step, key = carry
@@ -60,7 +60,6 @@ import optax
 from flax import traverse_util
 
 from biojax._validation import check_choice, check_int
-from biojax.train.classification import make_train_step, softmax_cross_entropy
 
 NEW_WEIGHTS = ("he_input", "he_k", "zeros")
 _KERNEL = "dendrite_kernel"
@@ -280,13 +279,14 @@ def dendrite_input_gradients(
     variables: Mapping,
     x: jax.Array,
     y: jax.Array,
-    loss_fn: Callable[[jax.Array, jax.Array], jax.Array] = softmax_cross_entropy,
+    loss_fn: Callable[[jax.Array, jax.Array], jax.Array] | None = None,
 ) -> dict[tuple[str, ...], jax.Array]:
     """``dL/dW`` of a dense ``(dendrites, n_inputs)`` kernel for every dendritic layer, i.e. the
     gradient each possible synapse would get, connected or not (RigL's growth criterion).
 
     ``apply_fn`` is ``model.apply``. The layer exposes its pre-activation as a Flax
-    perturbation and sows its input, so this is ``sum_b dL/dpre[b, d] * x[b, i]``.
+    perturbation and sows its input, so this is ``sum_b dL/dpre[b, d] * x[b, i]``. ``loss_fn(logits,
+    y)`` defaults to the mean softmax cross-entropy with integer labels.
 
     Example:
         >>> import jax, jax.numpy as jnp
@@ -302,7 +302,10 @@ def dendrite_input_gradients(
     perturbations, intermediates = state["perturbations"], state["intermediates"]
 
     def loss(pert):
-        return loss_fn(apply_fn({**variables, "perturbations": pert}, x), y)
+        logits = apply_fn({**variables, "perturbations": pert}, x)
+        if loss_fn is None:
+            return optax.softmax_cross_entropy_with_integer_labels(logits, y).mean()
+        return loss_fn(logits, y)
 
     deltas = traverse_util.flatten_dict(dict(jax.grad(loss)(perturbations)))
     inputs = traverse_util.flatten_dict(dict(intermediates))
@@ -377,62 +380,3 @@ def maybe_resample(
 
     due = jnp.remainder(jnp.asarray(step), jnp.asarray(steps_to_resample)) == 0
     return jax.lax.cond(due, resample, lambda operands: operands, (params, connectivity, opt_state))
-
-
-def make_resampling_epoch_fn(
-    apply_fn: Callable[..., jax.Array],
-    optimizer: optax.GradientTransformation,
-    batch_size: int,
-    *,
-    new_weights: str = "he_input",
-    reset_optimizer_state: bool = True,
-    loss_fn: Callable[[jax.Array, jax.Array], jax.Array] = softmax_cross_entropy,
-) -> Callable[..., tuple[Any, Any, Any, jax.Array, jax.Array]]:
-    """Builds ``epoch(params, connectivity, opt_state, x, y, key, step, fraction,
-    steps_to_resample) -> (params, connectivity, opt_state, step, mean_loss)``.
-
-    A ``lax.scan`` over shuffled mini-batches (last incomplete batch dropped) using the shared
-    :func:`biojax.train.classification.make_train_step`, followed after each step by
-    :func:`maybe_resample`. ``apply_fn`` is ``model.apply``; ``step`` counts optimizer steps
-    across epochs. ``fraction=0`` trains without resampling in the same compiled program.
-
-    Example:
-        >>> import jax, jax.numpy as jnp, optax
-        >>> from biojax.nn import dendritic_simple
-        >>> model = dendritic_simple(2, n_neurons=2, n_dendrites=2, n_dendrite_inputs=3)
-        >>> v = model.init(jax.random.key(0), jnp.ones((1, 8)))
-        >>> opt = optax.adam(1e-2)
-        >>> epoch = jax.jit(make_resampling_epoch_fn(model.apply, opt, 4))
-        >>> out = epoch(v["params"], v["connectivity"], opt.init(v["params"]), jnp.ones((16, 8)),
-        ...             jnp.zeros(16, int), jax.random.key(1), 0, 0.5, 2)
-        >>> int(out[3])
-        4
-    """
-    batch_size = check_int("batch_size", batch_size, minimum=1)
-    check_choice("new_weights", new_weights, NEW_WEIGHTS)
-
-    def epoch(params, connectivity, opt_state, x, y, key, step, fraction, steps_to_resample):
-        n_batches = x.shape[0] // batch_size
-        if n_batches == 0:
-            raise ValueError(f"batch_size={batch_size} is larger than the {x.shape[0]} training rows")
-        key_order, key_resample = jax.random.split(key)
-        order = jax.random.permutation(key_order, x.shape[0])[: n_batches * batch_size]
-
-        def body(carry, idx):
-            p, c, s, t = carry
-            step_fn = make_train_step(
-                lambda q, xb: apply_fn({"params": q, "connectivity": c}, xb), optimizer, loss_fn)
-            p, s, loss = step_fn(p, s, x[idx], y[idx])
-            t = t + 1
-            p, c, s = maybe_resample(p, c, s, step=t, steps_to_resample=steps_to_resample,
-                                     key=jax.random.fold_in(key_resample, t), fraction=fraction,
-                                     new_weights=new_weights,
-                                     reset_optimizer_state=reset_optimizer_state)
-            return (p, c, s, t), loss
-
-        carry = (params, connectivity, opt_state, jnp.asarray(step, jnp.int32))
-        (params, connectivity, opt_state, step), losses = jax.lax.scan(
-            body, carry, order.reshape(n_batches, batch_size))
-        return params, connectivity, opt_state, step, losses.mean()
-
-    return epoch

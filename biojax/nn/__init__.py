@@ -9,6 +9,7 @@ from biojax.nn.cfc_cell import CfCCell, lecun_tanh
 from biojax.nn.wired_cfc_cell import WiredCfCCell
 from biojax.nn.liquid_cell import NCPLiquidCell
 from biojax.nn.mixed_memory import MixedMemoryLSTMCell
+from biojax.nn.sequence_loop import SequenceCell, scan_cell
 from biojax.nn.liquid_rnn import LTC, CfC
 from biojax.nn.transformer import HeadMaskTransformer, HeadMaskedAttention, TransformerBlock, causal_attention_mask
 from biojax.nn.multisynaptic_dense import MultiSynapticDense

@@ -114,6 +114,33 @@ class CfCCell(nn.Module):
             )
         super().__post_init__()
 
+    def state_size(self, input_dim: int) -> int:
+        """Width of the state, ``units``.
+
+        Example:
+            >>> CfCCell(8).state_size(3)
+            8
+        """
+        return self.units
+
+    def output_size(self, input_dim: int) -> int:
+        """Width of the output, ``units`` (the output is the new state).
+
+        Example:
+            >>> CfCCell(8).output_size(3)
+            8
+        """
+        return self.units
+
+    def remat_by_default(self, steps: int, batch: int, input_dim: int) -> bool:
+        """Always ``False``: with a backbone, recomputing steps never clearly won (``benchmarks/RESULTS.md``).
+
+        Example:
+            >>> CfCCell(8).remat_by_default(100, 4096, 16)
+            False
+        """
+        return False
+
     @nn.compact
     def __call__(
         self, inputs: jax.Array, h: jax.Array, ts: Any = 1.0, deterministic: bool = True
@@ -151,13 +178,15 @@ class CfCCell(nn.Module):
         return new_h, new_h
 
     def step_function(
-        self, params: Any, input_dim: int, fixed_timespan: float | None = None
-    ) -> Callable[[jax.Array, jax.Array, Any], tuple[jax.Array, jax.Array]]:
-        """The deterministic update as a pure function ``step(inputs, h, ts=1.0)`` of ``params``.
+        self, params: Any, input_dim: int, fixed_timespan: float | None = None, *, deterministic: bool = True
+    ) -> Callable[..., tuple[jax.Array, jax.Array]]:
+        """The update as a pure function ``step(inputs, h, ts=1.0)`` of ``params``.
 
         The masks are applied and the four heads joined into one matrix once here, so a sequence loop
         calling ``step`` at every time step does one matrix product per step for all heads
-        (:class:`~biojax.nn.CfC` uses it inside its scan). No dropout. Works on an unbound cell.
+        (:class:`~biojax.nn.CfC` uses it inside its scan). Works on an unbound cell. With
+        ``deterministic=False`` (backbone dropout on) the step is the module's own call,
+        ``step(inputs, h, ts, key)`` with the step's ``"dropout"`` key.
 
         With ``fixed_timespan`` (a number every step uses, e.g. ``1.0`` when a sequence has no
         timespans), the gate's two heads are folded into one, ``t_a * ts + t_b = x (W_a ts + W_b) +
@@ -173,6 +202,13 @@ class CfCCell(nn.Module):
             >>> bool(jnp.allclose(out, cell.apply({"params": params}, x, h)[0], atol=1e-6))
             True
         """
+        if not deterministic:
+            unbound = self.clone(parent=None)
+
+            def dropout_step(inputs: jax.Array, h: jax.Array, ts: Any, key: jax.Array) -> tuple[jax.Array, jax.Array]:
+                return unbound.apply({"params": params}, inputs, h, ts, deterministic=False, rngs={"dropout": key})
+
+            return dropout_step
         act = ACTIVATIONS[self.activation]
         backbone = [
             (params[f"backbone_{layer}"]["kernel"], params[f"backbone_{layer}"]["bias"])

@@ -97,6 +97,44 @@ class LTCCell(nn.Module):
         """
         return as_wiring("wiring", self.wiring).build(input_dim)
 
+    def state_size(self, input_dim: int) -> int:
+        """Width of the state: one value per neuron, in neuron-id order.
+
+        Example:
+            >>> from biojax.wiring import AutoNCP
+            >>> LTCCell(AutoNCP(8, 2)).state_size(3)
+            8
+        """
+        return self.built_wiring(input_dim).units
+
+    def output_size(self, input_dim: int) -> int:
+        """Width of the output: the motor neurons.
+
+        Example:
+            >>> from biojax.wiring import AutoNCP
+            >>> LTCCell(AutoNCP(8, 2)).output_size(3)
+            2
+        """
+        return self.built_wiring(input_dim).output_dim
+
+    def state_neurons(self, input_dim: int) -> np.ndarray:
+        """The neuron id of each state column (the identity: the state is in neuron-id order).
+
+        Example:
+            >>> LTCCell(3).state_neurons(2).tolist()
+            [0, 1, 2]
+        """
+        return np.arange(self.state_size(input_dim))
+
+    def remat_by_default(self, steps: int, batch: int, input_dim: int) -> bool:
+        """Always ``True``: the ``ode_unfolds`` solver steps save far more than they cost to redo.
+
+        Example:
+            >>> LTCCell(4).remat_by_default(100, 64, 8)
+            True
+        """
+        return True
+
     @nn.compact
     def __call__(
         self, inputs: jax.Array, state: jax.Array, elapsed_time: Any = 1.0
@@ -135,13 +173,17 @@ class LTCCell(nn.Module):
         return self.step_function(self.variables["params"], s)(inputs, state, elapsed_time)
 
     def step_function(
-        self, params: Any, input_dim: int
+        self, params: Any, input_dim: int, *, fixed_timespan: float | None = None, deterministic: bool = True
     ) -> Callable[[jax.Array, jax.Array, Any], tuple[jax.Array, jax.Array]]:
         """The cell's update as a pure function ``step(inputs, state, elapsed_time=1.0)`` of ``params``.
 
         Everything that depends only on the parameters (softplus, the per-synapse gathers) is done
         once here, so a sequence loop that calls ``step`` at every time step does not repeat it
-        (:class:`~biojax.nn.LTC` uses this inside its scan). Works on an unbound cell.
+        (:class:`~biojax.nn.LTC` uses this inside its scan). Works on an unbound cell. With
+        ``fixed_timespan`` every step uses that elapsed time (its ``elapsed_time`` argument is then
+        ignored) and the capacitance term is computed once here. The cell has no randomness:
+        ``deterministic`` and the step's ``key`` exist for the :class:`~biojax.nn.SequenceCell`
+        protocol and are ignored.
 
         Example:
             >>> import jax, jax.numpy as jnp
@@ -172,8 +214,11 @@ class LTCCell(nn.Module):
         e_w = positive(p["w"])[src, dest, None]
         unfolds, epsilon = self.ode_unfolds, self.epsilon
         in_map, out_map = self.input_mapping, self.output_mapping
+        fixed_cm_t = None if fixed_timespan is None else (cm / (jnp.float32(fixed_timespan) / unfolds))[:, None]
 
-        def step(inputs: jax.Array, state: jax.Array, elapsed_time: Any = 1.0) -> tuple[jax.Array, jax.Array]:
+        def step(
+            inputs: jax.Array, state: jax.Array, elapsed_time: Any = 1.0, key: Any = None
+        ) -> tuple[jax.Array, jax.Array]:
             x = inputs
             if in_map in ("affine", "linear"):
                 x = x * p["input_w"]
@@ -182,8 +227,11 @@ class LTCCell(nn.Module):
             s_act = s_w * _sigmoid(s_sig * (x.T[s_src] - s_mu))
             numerator_const = leak + _sum_by_dest(s_act * s_rev, s_dest, n)
             denominator_const = g_leak + _sum_by_dest(s_act, s_dest, n) + epsilon
-            dt = _elapsed(elapsed_time, x.shape[0])
-            cm_t = (cm / (dt / unfolds)).T if dt.ndim == 2 else (cm / (dt / unfolds))[:, None]
+            if fixed_cm_t is not None:
+                cm_t = fixed_cm_t
+            else:
+                dt = _elapsed(elapsed_time, x.shape[0])
+                cm_t = (cm / (dt / unfolds)).T if dt.ndim == 2 else (cm / (dt / unfolds))[:, None]
             v = state.T
             for _ in range(unfolds):
                 act = e_w * _sigmoid(e_sig * v[src] - e_sig_mu)

@@ -13,6 +13,7 @@ from biojax.nn._wiring_args import as_wiring
 from biojax.nn.cfc_cell import CFC_MODES, CfCCell
 
 INTRA_LAYER = ("dense", "wiring")
+AUTO_REMAT_BYTES = 16 * 2**20
 
 
 def layer_masks(wiring: Any, intra_layer: str = "dense") -> list[np.ndarray]:
@@ -83,6 +84,16 @@ class WiredCfCCell(nn.Module):
         check_choice("intra_layer", self.intra_layer, INTRA_LAYER)
         super().__post_init__()
 
+    def built_wiring(self, input_dim: int) -> Any:
+        """The wiring built for ``input_dim`` inputs.
+
+        Example:
+            >>> from biojax.wiring import AutoNCP
+            >>> WiredCfCCell(AutoNCP(16, 4)).built_wiring(3).input_dim
+            3
+        """
+        return as_wiring("wiring", self.wiring).build(input_dim)
+
     def layer_sizes(self, input_dim: int) -> list[int]:
         """Number of neurons in each layer, i.e. how the state splits.
 
@@ -91,15 +102,79 @@ class WiredCfCCell(nn.Module):
             >>> WiredCfCCell(AutoNCP(16, 4)).layer_sizes(3)
             [8, 4, 4]
         """
-        wiring = as_wiring("wiring", self.wiring).build(input_dim)
+        wiring = self.built_wiring(input_dim)
         return [len(wiring.get_neurons_of_layer(layer)) for layer in range(wiring.num_layers)]
+
+    def state_size(self, input_dim: int) -> int:
+        """Width of the state: every neuron, in layer order.
+
+        Example:
+            >>> from biojax.wiring import AutoNCP
+            >>> WiredCfCCell(AutoNCP(16, 4)).state_size(3)
+            16
+        """
+        return self.built_wiring(input_dim).units
+
+    def output_size(self, input_dim: int) -> int:
+        """Width of the output: the motor neurons (the last layer).
+
+        Example:
+            >>> from biojax.wiring import AutoNCP
+            >>> WiredCfCCell(AutoNCP(16, 4)).output_size(3)
+            4
+        """
+        return self.built_wiring(input_dim).output_dim
+
+    def state_neurons(self, input_dim: int) -> np.ndarray:
+        """The neuron id of each state column: the layers' neurons, layer after layer.
+
+        Example:
+            >>> from biojax.wiring import NCP
+            >>> WiredCfCCell(NCP(2, 2, 1, 1, 1, 1, 1)).state_neurons(2).tolist()
+            [3, 4, 1, 2, 0]
+        """
+        wiring = self.built_wiring(input_dim)
+        return np.concatenate([wiring.get_neurons_of_layer(layer) for layer in range(wiring.num_layers)])
+
+    def saved_bytes(self, steps: int, batch: int, input_dim: int) -> int:
+        """Estimated bytes a sequence saves for its backward pass without ``remat``.
+
+        ``steps * batch * widths * 4``: per step and row, each layer's ``[input, state]`` and the state.
+
+        Example:
+            >>> from biojax.wiring import AutoNCP
+            >>> WiredCfCCell(AutoNCP(128, 8)).saved_bytes(100, 256, 16) / 2**20
+            38.28125
+        """
+        sizes = self.layer_sizes(input_dim)
+        widths = sum(fan_in + size for fan_in, size in zip([input_dim, *sizes[:-1]], sizes)) + sum(sizes)
+        return steps * batch * widths * 4
+
+    def remat_by_default(self, steps: int, batch: int, input_dim: int) -> bool:
+        """Whether ``remat=None`` recomputes each step in the backward pass instead of saving its values.
+
+        When JAX's default backend is the CPU and :meth:`saved_bytes` exceeds ``AUTO_REMAT_BYTES``
+        (16 MiB). Measured on a 2-core CPU (``benchmarks/remat_choice.py``, ``benchmarks/RESULTS.md``):
+        writing and later reading tens of megabytes of fresh buffers costs more than redoing the step
+        (40 MB: training step 89-109 -> 64 ms), while for small sequences (2.4-10 MiB) recomputing was no
+        faster or slower.
+
+        Example:
+            >>> import jax
+            >>> from biojax.wiring import AutoNCP
+            >>> cell = WiredCfCCell(AutoNCP(128, 8))
+            >>> cell.remat_by_default(100, 256, 16) == (jax.default_backend() == "cpu")
+            True
+            >>> cell.remat_by_default(100, 8, 16)
+            False
+        """
+        return jax.default_backend() == "cpu" and self.saved_bytes(steps, batch, input_dim) > AUTO_REMAT_BYTES
 
     @nn.compact
     def __call__(
         self, inputs: jax.Array, h: jax.Array, ts: Any = 1.0
     ) -> tuple[jax.Array, jax.Array]:
-        wiring = as_wiring("wiring", self.wiring).build(inputs.shape[-1])
-        masks = layer_masks(wiring, self.intra_layer)
+        masks = layer_masks(self.built_wiring(inputs.shape[-1]), self.intra_layer)
         sizes = [mask.shape[1] for mask in masks]
         states = jnp.split(h, np.cumsum(sizes)[:-1], axis=-1)
         x, new_states = inputs, []
@@ -113,10 +188,12 @@ class WiredCfCCell(nn.Module):
         return x, jnp.concatenate(new_states, axis=-1)
 
     def step_function(
-        self, params: Any, input_dim: int, fixed_timespan: float | None = None
-    ) -> Callable[[jax.Array, jax.Array, Any], tuple[jax.Array, jax.Array]]:
+        self, params: Any, input_dim: int, fixed_timespan: float | None = None, *, deterministic: bool = True
+    ) -> Callable[..., tuple[jax.Array, jax.Array]]:
         """The update as a pure function ``step(inputs, h, ts=1.0)`` of ``params`` (see
-        :meth:`CfCCell.step_function`, also for ``fixed_timespan``).
+        :meth:`CfCCell.step_function`, also for ``fixed_timespan``). The cell has no randomness:
+        ``deterministic`` and the step's ``key`` exist for the :class:`~biojax.nn.SequenceCell`
+        protocol and are ignored.
 
         Example:
             >>> import jax, jax.numpy as jnp
@@ -128,8 +205,7 @@ class WiredCfCCell(nn.Module):
             >>> bool(jnp.allclose(h2, cell.apply({"params": params}, x, h)[1], atol=1e-6))
             True
         """
-        wiring = as_wiring("wiring", self.wiring).build(input_dim)
-        masks = layer_masks(wiring, self.intra_layer)
+        masks = layer_masks(self.built_wiring(input_dim), self.intra_layer)
         steps, in_dim = [], input_dim
         for layer, mask in enumerate(masks):
             cell = CfCCell(mask.shape[1], mode=self.mode, backbone_layers=0, sparsity_mask=mask,
@@ -138,7 +214,7 @@ class WiredCfCCell(nn.Module):
             in_dim = mask.shape[1]
         splits = np.cumsum([mask.shape[1] for mask in masks])[:-1]
 
-        def step(inputs: jax.Array, h: jax.Array, ts: Any = 1.0) -> tuple[jax.Array, jax.Array]:
+        def step(inputs: jax.Array, h: jax.Array, ts: Any = 1.0, key: Any = None) -> tuple[jax.Array, jax.Array]:
             x, new_states = inputs, []
             for layer_step, state in zip(steps, jnp.split(h, splits, axis=-1)):
                 x, _ = layer_step(x, state, ts)

@@ -16,6 +16,7 @@ import numpy as np
 
 from biojax._validation import check_int
 from biojax.search.architectures import ARCHITECTURES
+from biojax.search.pareto import pareto_front
 from biojax.search.searcher import HyperparameterSearcher, SearchResult
 
 TRACED_SPACE = {
@@ -207,8 +208,6 @@ def find_pareto_optimal(budgets: Sequence[int] = (2000, 4000, 8000), dataset: st
         >>> callable(find_pareto_optimal)
         True
     """
-    from biojax.viz.search_plots import pareto_front
-
     results: list[SearchResult] = []
     for budget in budgets:
         searcher = _searcher(dataset, int(budget), {"n_epochs": 10}, searcher_kwargs)

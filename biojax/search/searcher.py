@@ -16,11 +16,7 @@ Differences from the seed's searcher (reference B.3), all deliberate:
 
 from __future__ import annotations
 
-import dataclasses
-import json
-import math
 import pathlib
-import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -33,71 +29,17 @@ from biojax.search.architectures import (
     dendritic_model,
     resolve_config,
 )
-from biojax.search.buckets import Bucket, Trial, make_buckets, short_hash, static_settings
+from biojax.search.bucket_runner import train_bucket
+from biojax.search.buckets import Trial, make_buckets, short_hash, static_settings
 from biojax.search.engine import BucketTrainer, SplitData
+from biojax.search.leaderboard import best_results, format_leaderboard
+from biojax.search.result import SearchResult
+from biojax.search.result_files import load_results, save_results
+from biojax.search.search_data import load_search_data
 from biojax.search.space import budget_status, check_distribution, grid_configs, sample_config
 from biojax.search.store import ResultsStore
 
 TRAINING_KEYS = ("lr", "weight_decay", "seed", "n_epochs", "batch_size")
-
-
-@dataclasses.dataclass
-class SearchResult:
-    """One trial: the seed's fields plus validation accuracy, selected epoch, seed, status and bucket.
-
-    ``test_accuracy``, ``train_accuracy`` and ``final_test_loss`` are measured at ``best_epoch`` (1-based),
-    the epoch with the best validation accuracy; ``train_accuracy`` is that epoch's running accuracy over
-    its own mini-batches (as the anchor's training loop counts it, but over the rows actually trained on).
-    ``status`` is ``"ok"``, ``"diverged"`` (a NaN/inf loss), ``"over_budget"``, ``"under_budget"`` or
-    ``"invalid"`` (the model could not be built; see ``reason``).
-
-    Example:
-        >>> r = SearchResult(params={"n_neurons": 8}, test_accuracy=0.8, train_accuracy=0.9, total_params=100,
-        ...                  train_time=1.0, final_test_loss=0.5, val_accuracy=0.82)
-        >>> SearchResult.from_dict(r.to_dict()) == r
-        True
-    """
-
-    params: dict[str, Any]
-    test_accuracy: float
-    train_accuracy: float
-    total_params: int
-    train_time: float
-    final_test_loss: float
-    val_accuracy: float = float("nan")
-    val_loss: float = float("nan")
-    best_epoch: int = 0
-    seed: int = 0
-    status: str = "ok"
-    bucket_id: str = ""
-    trial_id: str = ""
-    reason: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict (NaN stays NaN; ``json`` writes it as ``NaN``)."""
-        return dataclasses.asdict(self)
-
-    @classmethod
-    def from_dict(cls, record: Mapping[str, Any]) -> SearchResult:
-        """Inverse of :meth:`to_dict`; unknown keys are ignored."""
-        names = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: v for k, v in record.items() if k in names})
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, SearchResult):
-            return NotImplemented
-        return json.dumps(self.to_dict(), sort_keys=True) == json.dumps(other.to_dict(), sort_keys=True)
-
-
-def _load_dataset(dataset: Any, seed: int, subset_size: int | None, val_fraction: float):
-    if isinstance(dataset, str):
-        from biojax.data import load
-
-        return load(dataset, seed=seed, subset_size=subset_size, val_fraction=val_fraction)
-    for name in ("x_train", "y_train", "x_val", "y_val", "x_test", "y_test"):
-        if not hasattr(dataset, name):
-            raise TypeError(f"dataset must be a name or an object with x_train ... y_test, got {dataset!r}")
-    return dataset
 
 
 class HyperparameterSearcher:
@@ -189,7 +131,7 @@ class HyperparameterSearcher:
     def dataset(self):
         """The loaded dataset (loaded on first use)."""
         if self._dataset is None:
-            self._dataset = _load_dataset(self._dataset_arg, self.seed, self.subset_size, self.val_fraction)
+            self._dataset = load_search_data(self._dataset_arg, self.seed, self.subset_size, self.val_fraction)
             if self.n_classes is None:
                 self.n_classes = int(getattr(self._dataset, "num_classes", int(np.max(self._dataset.y_train)) + 1))
         return self._dataset
@@ -241,14 +183,6 @@ class HyperparameterSearcher:
                                 status=status, trial_id=trial_id, reason=reason)
         return Trial(trial_id, full, n_params)
 
-    def _post_step_builder(self, hparams: Mapping[str, np.ndarray]):
-        """The resampling hook when some trial of the bucket resamples (fraction > 0), else ``None``."""
-        if self.model_factory is not None or not np.any(hparams.get("resample_fraction", 0.0) > 0):
-            return None
-        from biojax.search.resampling_hook import resampling_post_step_builder
-
-        return resampling_post_step_builder
-
     # -- running ------------------------------------------------------------------------------------
     def run_configs(self, configs: list[Mapping[str, Any]]) -> list[SearchResult]:
         """Budget-filters, buckets and trains ``configs``; returns their results (resumed ones included).
@@ -298,70 +232,15 @@ class HyperparameterSearcher:
         results: list[SearchResult] = []
         with tqdm(total=len(trials), desc="trials", unit="trial", disable=not self.verbose) as overall:
             for number, bucket in enumerate(buckets, start=1):
-                bucket_results = self._train_bucket(bucket, data, f"bucket {number}/{len(buckets)}")
+                model, _ = self._model(bucket.static)
+                bucket_results = train_bucket(self.trainer, bucket, model, data, dendritic=self.model_factory is None,
+                                              label=f"bucket {number}/{len(buckets)}", verbose=self.verbose)
                 if self.store is not None:
                     self.store.add([r.to_dict() for r in bucket_results])
                 self.results.extend(bucket_results)
                 results.extend(bucket_results)
                 overall.update(len(bucket.trials))
         return results
-
-    def _train_bucket(self, bucket: Bucket, data: SplitData, label: str) -> list[SearchResult]:
-        from tqdm.auto import tqdm
-
-        model, _ = self._model(bucket.static)
-        configs = [t.config for t in bucket.trials]
-        hparams = {
-            "lr": np.array([c["lr"] for c in configs], np.float32),
-            "weight_decay": np.array([c["weight_decay"] for c in configs], np.float32),
-            "seed": np.array([c["seed"] for c in configs], np.uint32),
-        }
-        if self.model_factory is None:
-            from biojax.search.resampling_hook import resampling_hparams
-
-            hparams.update(resampling_hparams(configs))
-        post_step_builder = self._post_step_builder(hparams)
-        program_id = bucket.bucket_id + ("+resampling" if post_step_builder is not None else "")
-        n_chunks_done = [0]
-        start = time.perf_counter()
-        with tqdm(total=None, desc=f"{label} ({len(configs)} trials)", unit="chunk", leave=False,
-                  disable=not self.verbose) as bar:
-
-            def on_chunk(done: int, total: int) -> None:
-                bar.total = total
-                bar.update(done - n_chunks_done[0])
-                n_chunks_done[0] = done
-
-            metrics = self.trainer.train(
-                program_id, model, hparams, data, n_epochs=bucket.static["n_epochs"],
-                batch_size=bucket.static["batch_size"], post_step_builder=post_step_builder,
-                on_chunk=on_chunk,
-            )
-        per_trial = (time.perf_counter() - start) / len(configs)
-        return [self._result(trial, metrics, i, bucket.bucket_id, per_trial) for i, trial in enumerate(bucket.trials)]
-
-    @staticmethod
-    def _result(trial: Trial, metrics: dict[str, np.ndarray], i: int, bucket_id: str, seconds: float) -> SearchResult:
-        losses = np.concatenate([metrics["train_loss"][i], metrics["val_loss"][i], metrics["test_loss"][i]])
-        diverged = not np.all(np.isfinite(losses))
-        val_acc = metrics["val_accuracy"][i]
-        best = int(np.lexsort((metrics["val_loss"][i], -val_acc))[0]) if not diverged else len(val_acc) - 1
-        return SearchResult(
-            params=trial.config,
-            test_accuracy=float(metrics["test_accuracy"][i][best]),
-            train_accuracy=float(metrics["train_accuracy"][i][best]),
-            total_params=trial.n_params,
-            train_time=seconds,
-            final_test_loss=float(metrics["test_loss"][i][best]),
-            val_accuracy=float(val_acc[best]),
-            val_loss=float(metrics["val_loss"][i][best]),
-            best_epoch=best + 1,
-            seed=int(trial.config["seed"]),
-            status="diverged" if diverged else "ok",
-            bucket_id=bucket_id,
-            trial_id=trial.trial_id,
-            reason="non-finite loss" if diverged else "",
-        )
 
     # -- the seed's API -----------------------------------------------------------------------------
     def grid_search(self, param_grid: Mapping[str, Any], max_trials: int | None = None) -> list[SearchResult]:
@@ -422,42 +301,18 @@ class HyperparameterSearcher:
             >>> [r.val_accuracy for r in s.get_best_results(1)]
             [0.7]
         """
-        ok = [r for r in self.results if r.status == "ok" and math.isfinite(r.val_accuracy)]
-        return sorted(ok, key=lambda r: (-r.val_accuracy, r.val_loss))[: check_int("n", n, minimum=1)]
+        return best_results(self.results, n)
 
     def format_results(self, n: int = 10) -> str:
-        """The leaderboard of :meth:`get_best_results` as a text table (settings that vary, plus architecture).
-
-        Example:
-            >>> s = HyperparameterSearcher(verbose=False)
-            >>> s.results = [SearchResult({"architecture": "dendritic_simple", "n_neurons": n}, 0.9, 0.95, 7000, 1.0,
-            ...                           0.3, val_accuracy=v) for n, v in ((8, 0.91), (12, 0.8))]
-            >>> print(s.format_results(2).splitlines()[2])
-               1   0.9100   0.9000   0.9500    7000      0  architecture=dendritic_simple, n_neurons=8
-        """
-        lines = [f"Top {n} of {len(self.results)} trials (ranked on validation accuracy; "
-                 f"{len(self.skipped)} configurations skipped)",
-                 f"{'rank':>4} {'val_acc':>8} {'test_acc':>8} {'train_acc':>9} {'params':>7} {'epoch':>6}  "
-                 "config (settings that differ between the rows shown)"]
-        best = self.get_best_results(n)
-        varying = [k for k in (best[0].params if best else {})
-                   if len({json.dumps(r.params.get(k), sort_keys=True) for r in best}) > 1 or k == "architecture"]
-        for rank, r in enumerate(best, start=1):
-            shown = {k: r.params[k] for k in varying if k in r.params}
-            text = ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in shown.items())
-            lines.append(f"{rank:>4} {r.val_accuracy:>8.4f} {r.test_accuracy:>8.4f} {r.train_accuracy:>9.4f} "
-                         f"{r.total_params:>7} {r.best_epoch:>6}  {text}")
-        diverged = sum(r.status == "diverged" for r in self.results)
-        if diverged:
-            lines.append(f"({diverged} diverged trial(s) not ranked)")
-        return "\n".join(lines)
+        """The leaderboard of :meth:`get_best_results` as a text table (:func:`format_leaderboard`)."""
+        return format_leaderboard(self.results, n, len(self.skipped))
 
     def print_results(self, n: int = 10) -> None:
         """Prints :meth:`format_results` (always, even when ``verbose=False``)."""
         print(self.format_results(n))
 
     def save_results(self, path: str | pathlib.Path) -> None:
-        """Writes every result: a JSON list for ``.json`` (the seed's format), JSON lines otherwise.
+        """Writes every result atomically: a JSON list for ``.json`` (the seed's format), JSON lines otherwise.
 
         Example:
             >>> import tempfile, pathlib
@@ -467,22 +322,11 @@ class HyperparameterSearcher:
             >>> s.save_results(path); s.load_results(path) == s.results
             True
         """
-        path = pathlib.Path(path)
-        records = [r.to_dict() for r in self.results]
-        if path.suffix == ".json":
-            path.write_text(json.dumps(records, indent=2, sort_keys=True), encoding="utf-8")
-        else:
-            path.write_text("".join(json.dumps(r, sort_keys=True) + "\n" for r in records), encoding="utf-8")
+        save_results(self.results, path)
 
     def load_results(self, path: str | pathlib.Path) -> list[SearchResult]:
         """Reads results saved by :meth:`save_results` or streamed to ``results_path`` into :attr:`results`."""
-        path = pathlib.Path(path)
-        if path.suffix == ".json":
-            records = json.loads(path.read_text(encoding="utf-8"))
-        else:
-            store = ResultsStore(path)
-            for problem in store.problems:
-                self._say(f"warning: {problem}")
-            records = store.records
-        self.results = [SearchResult.from_dict(r) for r in records]
+        self.results, problems = load_results(path)
+        for problem in problems:
+            self._say(f"warning: {problem}")
         return self.results

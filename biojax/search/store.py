@@ -12,14 +12,9 @@ from __future__ import annotations
 import json
 import os
 import pathlib
-import tempfile
 from typing import Any
 
-# mkstemp creates files readable by the owner only; results files get the usual mode (rw-r--r-- under the
-# default umask) like any file the user writes.
-_UMASK = os.umask(0)
-os.umask(_UMASK)
-_FILE_MODE = 0o666 & ~_UMASK
+from biojax._files import write_text_atomically
 
 
 class ResultsStore:
@@ -73,18 +68,8 @@ class ResultsStore:
         return {record["trial_id"] for record in self.records}
 
     def add(self, records: list[dict[str, Any]]) -> None:
-        """Appends records and atomically rewrites the file (temp file, fsync, ``os.replace``)."""
+        """Appends records and atomically rewrites the file (:func:`biojax._files.write_text_atomically`)."""
         self.records.extend(records)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                for record in self.records:
-                    handle.write(json.dumps(record, sort_keys=True, allow_nan=True) + "\n")
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.chmod(tmp, _FILE_MODE)
-            os.replace(tmp, self.path)
-        except BaseException:
-            pathlib.Path(tmp).unlink(missing_ok=True)
-            raise
+        write_text_atomically(
+            self.path, "".join(json.dumps(record, sort_keys=True, allow_nan=True) + "\n" for record in self.records)
+        )

@@ -5,7 +5,7 @@ Each public name is imported here on its own line; ``__all__`` lists every publi
 
 from biojax.viz.bio_monitoring import plot_bio_monitoring
 from biojax.viz.wiring_graph import draw_wiring
-from biojax.viz.search_plots import pareto_front, plot_accuracy_vs_params
+from biojax.viz.search_plots import plot_accuracy_vs_params
 from biojax.viz.pruning_plots import plot_head_entropy, plot_head_importance, plot_pruning_decisions, plot_recovery_curve
 
 from types import ModuleType as _ModuleType

@@ -2,30 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
-
-def _field(result: Any, name: str) -> Any:
-    return result[name] if isinstance(result, Mapping) else getattr(result, name)
-
-
-def pareto_front(results: Iterable[Any], accuracy: str = "val_accuracy") -> list[Any]:
-    """Results not beaten by another with at most as many parameters and higher accuracy (``status == "ok"``).
-
-    Example:
-        >>> rs = [{"total_params": p, "val_accuracy": a, "status": "ok"} for p, a in [(10, .5), (20, .4), (30, .9)]]
-        >>> [r["total_params"] for r in pareto_front(rs)]
-        [10, 30]
-    """
-    ok = [r for r in results if _field(r, "status") == "ok"]
-    ok.sort(key=lambda r: (_field(r, "total_params"), -_field(r, accuracy)))
-    front, best = [], float("-inf")
-    for r in ok:
-        if _field(r, accuracy) > best:
-            front.append(r)
-            best = _field(r, accuracy)
-    return front
+from biojax.search.pareto import pareto_front, result_field
 
 
 def plot_accuracy_vs_params(results: Iterable[Any], ax: Any = None, *, accuracy: str = "val_accuracy") -> Any:
@@ -49,18 +29,18 @@ def plot_accuracy_vs_params(results: Iterable[Any], ax: Any = None, *, accuracy:
     """
     import matplotlib.pyplot as plt
 
-    results = [r for r in results if _field(r, "status") == "ok"]
+    results = [r for r in results if result_field(r, "status") == "ok"]
     fig = ax.figure if ax is not None else plt.subplots(figsize=(6, 4))[0]
     ax = ax if ax is not None else fig.axes[0]
     groups: dict[str, list[Any]] = {}
     for r in results:
-        groups.setdefault(str(_field(r, "params").get("architecture", "model")), []).append(r)
+        groups.setdefault(str(result_field(r, "params").get("architecture", "model")), []).append(r)
     for name, members in sorted(groups.items()):
-        ax.scatter([_field(r, "total_params") for r in members], [_field(r, accuracy) for r in members],
+        ax.scatter([result_field(r, "total_params") for r in members], [result_field(r, accuracy) for r in members],
                    s=18, alpha=0.7, label=name)
     front = pareto_front(results, accuracy)
     if front:
-        ax.step([_field(r, "total_params") for r in front], [_field(r, accuracy) for r in front],
+        ax.step([result_field(r, "total_params") for r in front], [result_field(r, accuracy) for r in front],
                 where="post", color="black", linewidth=1, label="Pareto front")
     ax.set_xlabel("trainable parameters")
     ax.set_ylabel(accuracy.replace("_", " "))

@@ -7,7 +7,7 @@ import heapq
 import numpy as np
 
 from biojax.wiring.base import Wiring
-from biojax.wiring.synapse_layout import SynapseWeights
+from biojax.wiring.synapse_weights import SynapseWeights
 
 
 def _check_built(wiring: Wiring) -> None:

@@ -11,7 +11,6 @@ from hypothesis import strategies as st
 
 from biojax.learning import (
     dendrite_input_gradients,
-    make_resampling_epoch_fn,
     resample_dendritic,
     resample_synapses,
     rigl_resample_dendritic,
@@ -173,25 +172,6 @@ def test_rigl_grows_at_largest_gradient_with_zero_weights(trained):
         assert set(new[row][swapped[row]]) == set(best)
         assert len(set(new[row])) == 6
     assert (np.asarray(new_state[0].mu["dendritic"]["dendrite_kernel"])[swapped] == 0).all()
-
-
-def test_epoch_fn_resamples_every_n_steps_and_fraction_zero_is_off():
-    model = dendritic_simple(2, n_neurons=2, n_dendrites=2, n_dendrite_inputs=4)
-    x = jax.random.normal(jax.random.key(0), (40, 16))
-    y = (x[:, 0] > 0).astype(jnp.int32)
-    v = model.init(jax.random.key(1), x)
-    opt = optax.adam(1e-2)
-    epoch = jax.jit(make_resampling_epoch_fn(model.apply, opt, 8))
-    state = opt.init(v["params"])
-    args = (v["params"], v["connectivity"], state, x, y, jax.random.key(2))
-    _, conn_off, _, step, loss = epoch(*args, 0, 0.0, 2)
-    _, conn_on, _, _, _ = epoch(*args, 0, 0.5, 2)
-    _, conn_late, _, _, _ = epoch(*args, 0, 0.5, 6)  # 5 steps: never reaches step 6
-    base = v["connectivity"]["dendritic"]["indices"]
-    assert int(step) == 5 and np.isfinite(float(loss))
-    np.testing.assert_array_equal(conn_off["dendritic"]["indices"], base)
-    np.testing.assert_array_equal(conn_late["dendritic"]["indices"], base)
-    assert (conn_on["dendritic"]["indices"] != base).any()
 
 
 def test_bad_new_weights_is_named():

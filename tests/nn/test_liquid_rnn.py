@@ -5,7 +5,6 @@ import numpy as np
 import pytest
 
 from biojax.nn import LTC, CfC, CfCCell, LTCCell, WiredCfCCell
-from biojax.nn.liquid_rnn import remat_by_default
 from biojax.wiring import AutoNCP
 
 X = jax.random.normal(jax.random.key(0), (3, 5, 2))
@@ -127,10 +126,10 @@ def test_remat_changes_neither_values_nor_gradients(name, timespans):
 def test_remat_default_depends_on_cell_and_saved_size():
     on_cpu = jax.default_backend() == "cpu"  # the wired CfC recomputes by default only on CPU
     wired = WiredCfCCell(AutoNCP(128, 8))  # saves (16 + 72) + (72 + 48) + (48 + 8) + 128 = 392 floats a row
-    assert remat_by_default(wired, 100, 128, 16) == on_cpu  # 20 MB
-    assert not remat_by_default(wired, 100, 64, 16)  # 10 MB
-    assert remat_by_default(LTCCell(AutoNCP(8, 2)), 1, 1, 2)
-    assert not remat_by_default(CfCCell(8), 100, 4096, 16)
+    assert wired.remat_by_default(100, 128, 16) == on_cpu  # 20 MB
+    assert not wired.remat_by_default(100, 64, 16)  # 10 MB
+    assert LTCCell(AutoNCP(8, 2)).remat_by_default(1, 1, 2)
+    assert not CfCCell(8).remat_by_default(100, 4096, 16)
     x_large, x_small = jnp.zeros((128, 100, 16)), jnp.zeros((64, 100, 16))
     for model, x, expected in [
         (CfC(AutoNCP(128, 8)), x_large, on_cpu),

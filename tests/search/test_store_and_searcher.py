@@ -11,7 +11,8 @@ import time
 import numpy as np
 import pytest
 
-from biojax.search import HyperparameterSearcher, ResultsStore, SearchResult
+from biojax.search import HyperparameterSearcher, ResultsStore, SearchResult, Trial
+from biojax.search.result import result_from_metrics
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
 from search_testkit import gather_factory, make_dataset  # noqa: E402
@@ -24,6 +25,23 @@ def _searcher(**kwargs):
                    model_factory=gather_factory)
     options.update(kwargs)
     return HyperparameterSearcher(make_dataset(), **options)
+
+
+def test_importing_and_writing_results_never_touch_the_umask(tmp_path):
+    script = textwrap.dedent("""
+        import os, sys
+        calls = []
+        real_umask = os.umask
+        os.umask = lambda mask: calls.append(mask) or real_umask(mask)
+        real_umask(0o027)
+        import biojax.search
+        from biojax.search import ResultsStore
+        ResultsStore(sys.argv[1]).add([{"trial_id": "a"}])
+        print(len(calls), oct(os.stat(sys.argv[1]).st_mode & 0o777))
+    """)
+    result = subprocess.run([sys.executable, "-c", script, str(tmp_path / "r.jsonl")], capture_output=True,
+                            text=True, timeout=300, env={**os.environ, "JAX_PLATFORMS": "cpu"})
+    assert result.stdout.split() == ["0", "0o640"], result.stderr[-2000:]
 
 
 def test_store_round_trip_and_a_truncated_last_line_is_reported_and_skipped(tmp_path):
@@ -71,9 +89,7 @@ def test_ranking_uses_validation_accuracy_and_reports_test_at_the_selected_epoch
                ("train_loss", "train_accuracy", "val_loss", "test_loss")}
     metrics["val_accuracy"] = np.array([[0.5, 0.9, 0.7]])
     metrics["test_accuracy"] = np.array([[0.4, 0.6, 0.95]])
-    from biojax.search.buckets import Trial
-
-    chosen = HyperparameterSearcher._result(Trial("t", {"seed": 1}, 5), metrics, 0, "b", 0.0)
+    chosen = result_from_metrics(Trial("t", {"seed": 1}, 5), metrics, 0, "b", 0.0)
     assert chosen.best_epoch == 2 and chosen.test_accuracy == 0.6 and chosen.val_accuracy == 0.9
 
 

@@ -8,13 +8,8 @@ import numpy as np
 import optax
 import pytest
 
-from biojax.wiring import (
-    gradual_pruning,
-    gradual_wiring_pruning,
-    mask_wiring,
-    sparsity_schedule,
-    unreachable_motor_neurons,
-)
+from biojax.wiring import mask_wiring, unreachable_motor_neurons
+from biojax.rewiring import gradual_pruning, gradual_wiring_pruning, sparsity_schedule
 
 IN, OUT, N = 6, 3, 64
 

@@ -5,15 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from biojax.wiring import (
-    AutoNCP,
-    FullyConnected,
-    ltc_flops,
-    monitor_performance,
-    prune_to_density,
-    wired_cfc_flops,
-    wiring_metrics,
-)
+from biojax.wiring import AutoNCP, FullyConnected
+from biojax.rewiring import ltc_flops, monitor_performance, prune_to_density, wired_cfc_flops, wiring_metrics
 
 
 def test_fully_connected_counts_and_ltc_bytes():

@@ -24,35 +24,17 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from typing import Any, NamedTuple
+from typing import Any
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
 from biojax._validation import check_choice
-from biojax.wiring.base import Wiring
+from biojax.wiring import SynapseWeights, Wiring
 
 INTRA_LAYER = ("dense", "wiring")
 _CFC_HEADS = ("ff1", "ff2", "time_a", "time_b")
-
-
-class SynapseWeights(NamedTuple):
-    """A pair of arrays shaped like a wiring's matrices: ``sensory`` ``(input_dim, units)`` and
-    ``recurrent`` ``(units, units)``, rows are sources and columns destinations.
-
-    Used for synapse weights, strengths, importances and masks. Being a ``NamedTuple`` it is a JAX
-    pytree.
-
-    Example:
-        >>> import numpy as np
-        >>> w = SynapseWeights(np.ones((3, 4)), np.zeros((4, 4)))
-        >>> w.sensory.shape, w.recurrent.shape
-        ((3, 4), (4, 4))
-    """
-
-    sensory: Any
-    recurrent: Any
 
 
 @dataclasses.dataclass(frozen=True)

@@ -10,15 +10,8 @@ import numpy as np
 import pytest
 
 from biojax.nn import CfC, WiredCfCCell
-from biojax.wiring import (
-    AutoNCP,
-    SynapseWeights,
-    Wiring,
-    critical_paths,
-    prune_to_density,
-    synapse_strength,
-    unreachable_motor_neurons,
-)
+from biojax.wiring import AutoNCP, SynapseWeights, Wiring, critical_paths, unreachable_motor_neurons
+from biojax.rewiring import prune_to_density, synapse_strength
 
 
 def _softplus(x):

@@ -1,5 +1,5 @@
 """Shared fixtures for the wiring-optimization tests: tiny wirings, cell params and a hand-written
-map from wired-CfC kernel entries to synapses (independent of biojax.wiring.synapse_layout)."""
+map from wired-CfC kernel entries to synapses (independent of biojax.rewiring.synapse_layout)."""
 
 from __future__ import annotations
 

@@ -9,11 +9,10 @@ import jax.numpy as jnp
 import numpy as np
 
 from biojax._validation import check_int, check_number
-from biojax.wiring.base import Wiring
-from biojax.wiring.paths import critical_paths
-from biojax.wiring.prune import keep_strongest
-from biojax.wiring.synapse_layout import SynapseWeights, flatten, get_path, set_path, split_flat, synapse_layout
-from biojax.wiring.synapse_values import layout_strength, slot_keep_masks, wiring_mask
+from biojax.wiring import SynapseWeights, Wiring, critical_paths, wiring_mask
+from biojax.rewiring.prune import keep_strongest
+from biojax.rewiring.synapse_layout import flatten, get_path, set_path, split_flat, synapse_layout
+from biojax.rewiring.synapse_values import layout_strength, slot_keep_masks
 
 
 class AdaptResult(NamedTuple):
@@ -83,7 +82,8 @@ def adapt_wiring(
 
     Example:
         >>> import jax, numpy as np
-        >>> from biojax.wiring import FullyConnected, synapse_strength
+        >>> from biojax.wiring import FullyConnected
+        >>> from biojax.rewiring import synapse_strength
         >>> wiring = FullyConnected(3).build(2)
         >>> keep = wiring.with_matrices(adjacency_matrix=np.eye(3, dtype=int))
         >>> weights = SynapseWeights(np.ones((2, 3)), np.eye(3))

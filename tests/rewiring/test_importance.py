@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from biojax.nn import WiredCfCCell
-from biojax.wiring import Activity, FullyConnected, SynapseWeights, Wiring, record_activity, synapse_importance
+from biojax.wiring import FullyConnected, SynapseWeights, Wiring
+from biojax.rewiring import Activity, record_activity, synapse_importance
 
 
 def _raw_net():

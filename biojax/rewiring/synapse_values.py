@@ -8,28 +8,15 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from biojax.wiring.base import Wiring
-from biojax.wiring.synapse_layout import (
+from biojax.wiring import SynapseWeights, Wiring, wiring_mask
+from biojax.rewiring.synapse_layout import (
     SynapseLayout,
-    SynapseWeights,
     flatten,
     get_path,
     set_path,
     split_flat,
     synapse_layout,
 )
-
-
-def wiring_mask(wiring: Wiring) -> SynapseWeights:
-    """Bool matrices: where ``wiring`` (built) has a synapse.
-
-    Example:
-        >>> from biojax.wiring import AutoNCP
-        >>> wiring = AutoNCP(8, 2).build(3)
-        >>> int(wiring_mask(wiring).recurrent.sum()) == wiring.synapse_count
-        True
-    """
-    return SynapseWeights(wiring.sensory_adjacency_matrix != 0, wiring.adjacency_matrix != 0)
 
 
 def _effective(value: Any, role: str, xp: Any) -> Any:
@@ -73,7 +60,7 @@ def flat_strength(layout: SynapseLayout, cell_params: Any, xp: Any = jnp) -> Any
 def synapse_strength(wiring: Wiring, params: Any, *, intra_layer: str = "dense") -> SynapseWeights:
     """The effective weight of every synapse of ``wiring`` (0 where there is none), as NumPy matrices.
 
-    See :mod:`biojax.wiring.synapse_layout` for what "effective weight" means for each cell.
+    See :mod:`biojax.rewiring.synapse_layout` for what "effective weight" means for each cell.
 
     Example:
         >>> import jax, jax.numpy as jnp
@@ -142,22 +129,3 @@ def zero_removed(layout: SynapseLayout, params: Any, keep: SynapseWeights) -> An
         value = get_path(cell, slot.path)
         cell = set_path(cell, slot.path, jnp.where(mask, value, jnp.zeros_like(value)))
     return layout.replace_cell_params(params, cell)
-
-
-def mask_wiring(wiring: Wiring, keep: SynapseWeights) -> Wiring:
-    """A copy of ``wiring`` (built) with only the synapses in ``keep``; class, layers and polarities kept.
-
-    Example:
-        >>> import numpy as np
-        >>> from biojax.wiring import FullyConnected
-        >>> w = FullyConnected(2).build(1)
-        >>> mask_wiring(w, SynapseWeights(np.ones((1, 2), bool), np.eye(2, dtype=bool))).synapse_count
-        2
-    """
-    if not wiring.is_built():
-        raise ValueError("mask_wiring needs a built wiring; call build(input_dim) first")
-    sensory, recurrent = (np.asarray(a, bool) for a in keep)
-    return wiring.with_matrices(
-        adjacency_matrix=np.where(recurrent, wiring.adjacency_matrix, 0),
-        sensory_adjacency_matrix=np.where(sensory, wiring.sensory_adjacency_matrix, 0),
-    )

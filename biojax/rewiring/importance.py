@@ -8,9 +8,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from biojax.wiring.base import Wiring
-from biojax.wiring.synapse_layout import SynapseWeights, flatten, get_path, split_flat, synapse_layout
-from biojax.wiring.synapse_values import layout_strength, wiring_mask
+from biojax.wiring import SynapseWeights, Wiring, wiring_mask
+from biojax.rewiring.synapse_layout import flatten, get_path, split_flat, synapse_layout
+from biojax.rewiring.synapse_values import layout_strength
 
 
 class Activity(NamedTuple):
@@ -37,8 +37,9 @@ def record_activity(cell: Any, params: Any, xs: jax.Array) -> Activity:
     """Runs ``cell`` (an :class:`~biojax.nn.LTCCell` or :class:`~biojax.nn.WiredCfCCell`) over ``xs``
     ``(batch, time, input_dim)`` from a zero state and records its activity, states in neuron-id order.
 
-    A wired CfC keeps its state in layer order; the states are put back in neuron-id order here. The
-    bare cell is run (no mixed-memory LSTM or projection).
+    A wired CfC keeps its state in layer order; the states are put back in neuron-id order here (any
+    cell with ``step_function``, ``state_size`` and ``state_neurons`` works). The bare cell is run (no
+    mixed-memory LSTM or projection).
 
     Example:
         >>> import jax, jax.numpy as jnp
@@ -49,25 +50,19 @@ def record_activity(cell: Any, params: Any, xs: jax.Array) -> Activity:
         >>> activity.states.shape, activity.previous_states.shape
         ((3, 5, 4), (3, 5, 4))
     """
-    from biojax.nn import WiredCfCCell
-    from biojax.nn._wiring_args import as_wiring
-
     if xs.ndim != 3:
         raise ValueError(f"xs must have shape (batch, time, input_dim), got {xs.shape}")
-    wiring = as_wiring("cell.wiring", cell.wiring).build(xs.shape[-1])
-    step = cell.clone(parent=None).step_function(params, xs.shape[-1])
+    cell = cell.clone(parent=None)
+    step = cell.step_function(params, xs.shape[-1])
 
     def body(h: jax.Array, x: jax.Array) -> tuple[jax.Array, tuple[jax.Array, jax.Array]]:
         _, new_h = step(x, h)
         return new_h, (h, new_h)
 
-    h0 = jnp.zeros((xs.shape[0], wiring.units))
+    h0 = jnp.zeros((xs.shape[0], cell.state_size(xs.shape[-1])))
     _, (before, after) = jax.lax.scan(body, h0, jnp.swapaxes(xs, 0, 1))
-    before, after = jnp.swapaxes(before, 0, 1), jnp.swapaxes(after, 0, 1)
-    if isinstance(cell, WiredCfCCell):
-        order = np.concatenate([wiring.get_neurons_of_layer(layer) for layer in range(wiring.num_layers)])
-        inverse = np.argsort(order)
-        before, after = before[..., inverse], after[..., inverse]
+    in_neuron_order = np.argsort(cell.state_neurons(xs.shape[-1]))
+    before, after = (jnp.swapaxes(a, 0, 1)[..., in_neuron_order] for a in (before, after))
     return Activity(xs, after, before)
 
 
@@ -114,7 +109,7 @@ def synapse_importance(
 
     - ``activity`` (e.g. from :func:`record_activity`): the mean over samples of
       ``|pre| * |post| * w``, with ``w`` the synapse's effective weight (see
-      :mod:`biojax.wiring.synapse_layout`); the presynaptic activity is the input for sensory synapses
+      :mod:`biojax.rewiring.synapse_layout`); the presynaptic activity is the input for sensory synapses
       and ``previous_states`` for recurrent ones. With ``weighted=False`` the weight is left out and
       every position is scored, existing synapse or not (the Hebbian co-activation that
       :func:`~biojax.wiring.adapt_wiring` can use to choose where to grow).

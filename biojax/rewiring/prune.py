@@ -7,10 +7,9 @@ from typing import Any
 import numpy as np
 
 from biojax._validation import check_choice, check_number
-from biojax.wiring.base import Wiring
-from biojax.wiring.paths import critical_paths
-from biojax.wiring.synapse_layout import flatten, split_flat, synapse_layout
-from biojax.wiring.synapse_values import layout_strength, mask_wiring, wiring_mask, zero_removed
+from biojax.wiring import Wiring, critical_paths, mask_wiring, wiring_mask
+from biojax.rewiring.synapse_layout import flatten, split_flat, synapse_layout
+from biojax.rewiring.synapse_values import layout_strength, zero_removed
 
 RELATIVE_TO = ("wiring", "possible")
 
@@ -76,7 +75,7 @@ def prune_to_density(
     Args:
         wiring: the cell's wiring (built, or built here for the input size of ``params``).
         params: the cell's params (LTC, wired CfC, a model holding one under ``"rnn_cell"``) or
-            :class:`~biojax.wiring.SynapseWeights`; see :mod:`biojax.wiring.synapse_layout`.
+            :class:`~biojax.wiring.SynapseWeights`; see :mod:`biojax.rewiring.synapse_layout`.
         target_density: fraction in ``[0, 1]``.
         keep_paths: keep a sensory-to-motor path for every motor neuron.
         relative_to: ``"wiring"`` (fraction of the current synapses) or ``"possible"``.

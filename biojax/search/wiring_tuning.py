@@ -8,7 +8,9 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from biojax.wiring.base import Wiring
+from biojax.search.space import grid_configs
+from biojax.search.store import ResultsStore
+from biojax.wiring import Wiring
 
 
 class TuningResult(NamedTuple):
@@ -48,9 +50,6 @@ def tune_hyperparameters(
         >>> result.best_config
         {'sparsity_level': 0.9}
     """
-    from biojax.search.space import grid_configs
-    from biojax.search.store import ResultsStore
-
     configs = grid_configs(param_grid, max_trials, rng=np.random.default_rng(seed))
     store = ResultsStore(results_path) if results_path is not None else None
     done = {record["trial_id"]: record for record in (store.records if store else [])}

@@ -6,7 +6,8 @@ import jax
 import numpy as np
 import pytest
 
-from biojax.wiring import SynapseWeights, adapt_wiring, critical_paths
+from biojax.wiring import SynapseWeights, critical_paths
+from biojax.rewiring import adapt_wiring
 
 
 def _flat(a, b):

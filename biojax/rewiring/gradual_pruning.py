@@ -18,11 +18,10 @@ import numpy as np
 import optax
 
 from biojax._validation import check_int
-from biojax.wiring.base import Wiring
-from biojax.wiring.paths import critical_paths
-from biojax.wiring.sparsity_schedule import SparsitySchedule
-from biojax.wiring.synapse_layout import SynapseWeights, flatten, get_path, set_path, split_flat, synapse_layout
-from biojax.wiring.synapse_values import flat_strength, layout_strength, slot_keep_masks, wiring_mask
+from biojax.wiring import SynapseWeights, Wiring, critical_paths, wiring_mask
+from biojax.rewiring.sparsity_schedule import SparsitySchedule
+from biojax.rewiring.synapse_layout import flatten, get_path, set_path, split_flat, synapse_layout
+from biojax.rewiring.synapse_values import flat_strength, layout_strength, slot_keep_masks
 
 
 def keep_largest(score: jax.Array, allowed: jax.Array, count: Any) -> jax.Array:
@@ -51,7 +50,7 @@ class GradualPruningState(NamedTuple):
 
     Example:
         >>> import jax.numpy as jnp
-        >>> from biojax.wiring import sparsity_schedule
+        >>> from biojax.rewiring import sparsity_schedule
         >>> state = gradual_pruning(sparsity_schedule(1.0, 0.5, 0, 10)).init({"w": jnp.ones((2, 2))})
         >>> int(state.count), state.masks["w"].tolist(), int(state.initial_counts["w"])
         (0, [[True, True], [True, True]], 4)
@@ -68,7 +67,7 @@ def gradual_pruning(
     """Gradual magnitude pruning of any kernels, each leaf on its own (per-layer density).
 
     Args:
-        schedule: density per step, e.g. :func:`~biojax.wiring.sparsity_schedule`; densities are
+        schedule: density per step, e.g. :func:`~biojax.rewiring.sparsity_schedule`; densities are
             fractions of each leaf's initial mask.
         masks: pytree like the params with a bool array (the initial mask, e.g. a sparse layer's wiring
             mask) or ``None`` (not pruned) per leaf; default: every leaf with two or more dimensions,
@@ -77,7 +76,7 @@ def gradual_pruning(
 
     Example:
         >>> import jax, jax.numpy as jnp, optax
-        >>> from biojax.wiring import sparsity_schedule
+        >>> from biojax.rewiring import sparsity_schedule
         >>> params = {"kernel": jnp.arange(1.0, 9.0).reshape(2, 4), "bias": jnp.ones(4)}
         >>> opt = optax.chain(optax.sgd(0.0), gradual_pruning(sparsity_schedule(1.0, 0.25, 0, 1)))
         >>> state = opt.init(params)
@@ -145,7 +144,7 @@ def gradual_wiring_pruning(
     """Gradual magnitude pruning of a wiring's synapses during training (one global density).
 
     A synapse's magnitude is its effective weight (mean over the CfC heads that hold it, see
-    :mod:`biojax.wiring.synapse_layout`); when it is pruned every parameter entry of it is held at zero.
+    :mod:`biojax.rewiring.synapse_layout`); when it is pruned every parameter entry of it is held at zero.
     Densities are fractions of the wiring's synapses. With ``keep_paths`` the
     :func:`~biojax.wiring.critical_paths` of ``params`` (the weights when the pruner is made, e.g.
     after dense training) are never pruned, so every motor neuron stays reachable; the density then
@@ -160,7 +159,7 @@ def gradual_wiring_pruning(
         wiring: the cell's wiring.
         params: the params being trained (wired CfC, a model with it under ``"rnn_cell"``, or
             :class:`~biojax.wiring.SynapseWeights`); they fix the layout and the critical paths.
-        schedule: density per step (:func:`~biojax.wiring.sparsity_schedule`).
+        schedule: density per step (:func:`~biojax.rewiring.sparsity_schedule`).
         keep_paths: never prune the critical paths.
         intra_layer: the wired CfC's ``intra_layer``.
         update_every: recompute the kept synapses every this many steps.
@@ -171,7 +170,8 @@ def gradual_wiring_pruning(
     Example:
         >>> import jax, jax.numpy as jnp, optax
         >>> from biojax.nn import WiredCfCCell
-        >>> from biojax.wiring import AutoNCP, mask_wiring, sparsity_schedule
+        >>> from biojax.wiring import AutoNCP, mask_wiring
+        >>> from biojax.rewiring import sparsity_schedule
         >>> wiring = AutoNCP(16, 4).build(3)
         >>> cell = WiredCfCCell(wiring, intra_layer="wiring")
         >>> params = cell.init(jax.random.key(0), jnp.ones((1, 3)), jnp.zeros((1, 16)))["params"]

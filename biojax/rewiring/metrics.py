@@ -17,8 +17,9 @@ import jax.numpy as jnp
 import numpy as np
 
 from biojax._validation import check_choice, check_int
-from biojax.wiring.base import Wiring
-from biojax.wiring.synapse_layout import INTRA_LAYER
+from biojax.nn import LTCCell, WiredCfCCell
+from biojax.wiring import Wiring
+from biojax.rewiring.synapse_layout import INTRA_LAYER
 
 CELLS = ("ltc", "wired_cfc")
 _TRANSCENDENTAL = 4
@@ -72,8 +73,6 @@ def wired_cfc_flops(wiring: Wiring, intra_layer: str = "dense", *, synapses_only
 
 
 def _cell_module(wiring: Wiring, cell: str, intra_layer: str) -> Any:
-    from biojax.nn import LTCCell, WiredCfCCell
-
     return LTCCell(wiring) if cell == "ltc" else WiredCfCCell(wiring, intra_layer=intra_layer)
 
 

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 
 from biojax._version import __version__
 
-COMMAND_MODULES = ("biojax.wiring.cli", "biojax.env_cli", "biojax.search.cli")
+COMMAND_MODULES = ("biojax.cli.wiring", "biojax.cli.env", "biojax.cli.search")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -10,7 +10,7 @@ import numpy as np
 import optax
 import pytest
 
-from biojax.wiring import SharedWeights, make_shared_train_step, share_weights, sharing_report, unshare
+from biojax.rewiring import SharedWeights, make_shared_train_step, share_weights, sharing_report, unshare
 
 
 def _params(seed=0):

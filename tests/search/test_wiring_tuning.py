@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from biojax.wiring import AutoNCP, Wiring, tune_hyperparameters
+from biojax.wiring import AutoNCP, Wiring
+from biojax.search import tune_hyperparameters
 
 GRID = {"sparsity_level": [0.2, 0.5, 0.8], "seed": [1, 2]}
 

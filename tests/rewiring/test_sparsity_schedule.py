@@ -9,7 +9,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from biojax.wiring import SparsitySchedule, sparsity_schedule
+from biojax.rewiring import SparsitySchedule, sparsity_schedule
 
 I, F, B, E = 0.9, 0.2, 10, 30
 
