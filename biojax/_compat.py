@@ -44,7 +44,6 @@ MOVED_NAMES: dict[str, dict[str, str]] = {
         "TuningResult": "biojax.search",
         "tune_hyperparameters": "biojax.search",
     },
-    "biojax.learning": {"make_resampling_epoch_fn": "biojax.train"},
     "biojax.viz": {"pareto_front": "biojax.search"},
 }
 

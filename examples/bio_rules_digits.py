@@ -28,7 +28,7 @@ import optax
 
 from biojax.learning import PAPER_RULES, BioConfig, bio_optimizer, stats
 from biojax.nn import MultiSynapticDense
-from biojax.train.classification import evaluate, make_epoch_fn
+from biojax.train import TrainState, evaluate, make_epoch_fn
 
 ARMS = {
     "plain": dict(gamma=0, rules=None),
@@ -60,25 +60,23 @@ def load_digits(seed=0):
 def make_train(arm, data, epochs, lr, batch_size=100):
     x_train, y_train, x_test, y_test = data
     model = MLP(gamma=arm["gamma"])
-    apply_fn = lambda p, v: model.apply({"params": p}, v)
     config = BioConfig(fuzzy_learning_rate_factor_nu=0.09, rejuvenation_parameter_dre=14.0)
 
     def train(key):
         init_key, opt_key, data_key = jax.random.split(key, 3)
-        params = model.init(init_key, x_train[:1])["params"]
         base = optax.sgd(lr)
         opt = base if arm["rules"] is None else bio_optimizer(config, base, key=opt_key, rules=arm["rules"])
-        epoch = make_epoch_fn(apply_fn, opt, batch_size)
+        state = TrainState.from_variables(model.init(init_key, x_train[:1]), opt, key=data_key)
+        epoch = make_epoch_fn(model.apply, opt, batch_size)
 
-        def body(carry, k):
-            params, state = carry
-            params, state, loss = epoch(params, state, x_train, y_train, k)
-            _, test_acc = evaluate(apply_fn, params, x_test, y_test)
-            summary = stats(state)
+        def body(state, _):
+            state, metrics = epoch(state, x_train, y_train)
+            _, test_acc = evaluate(model.apply, state.variables, x_test, y_test)
+            summary = stats(state.opt_state)
             monitor = {name: summary.get(name, jnp.zeros([])) for name in ("crystallized", "rejuvenated", "fuzzy_std")}
-            return (params, state), dict(loss=loss, test_accuracy=test_acc, **monitor)
+            return state, dict(loss=metrics["loss"], test_accuracy=test_acc, **monitor)
 
-        _, history = jax.lax.scan(body, (params, opt.init(params)), jax.random.split(data_key, epochs))
+        _, history = jax.lax.scan(body, state, None, length=epochs)
         return history
 
     return jax.jit(jax.vmap(train))

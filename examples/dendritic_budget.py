@@ -27,9 +27,8 @@ import numpy as np
 import optax
 
 from biojax.data import load
-from biojax.train import make_resampling_epoch_fn
 from biojax.nn import count_params, dendritic_simple, mlp_for_budget
-from biojax.train.classification import accuracy, make_epoch_fn
+from biojax.train import TrainState, accuracy, make_epoch_fn, resampling_post_step
 
 BUDGETS = {"mnist1d": (2000, 4000, 8000), "digits": (1000, 2000, 4000)}
 K, DENDRITES = 8, 4
@@ -52,49 +51,42 @@ def stack_splits(name: str, seeds: list[int]):
 
 def run_dendritic(model, data, seeds, epochs, optimizer):
     """Trains (seed x {resampling, none}) trials in one vmapped jit; returns per-epoch accuracies."""
-    epoch = make_resampling_epoch_fn(model.apply, optimizer, BATCH)
-
     def trial(seed, fraction, x_tr, y_tr, x_val, y_val, x_te, y_te):
         key = jax.random.key(seed)
-        variables = model.init(key, x_tr[:1])
-        params, conn = variables["params"], variables["connectivity"]
-        carry = (params, conn, optimizer.init(params), jnp.int32(0))
+        state = TrainState.from_variables(model.init(key, x_tr[:1]), optimizer, key=key)
+        post_step = resampling_post_step(fraction, STEPS_TO_RESAMPLE, axis_name="trials")
+        epoch = make_epoch_fn(model.apply, optimizer, BATCH, post_step=post_step)
 
-        def one_epoch(carry, e):
-            p, c, s, t = carry
-            p, c, s, t, _ = epoch(p, c, s, x_tr, y_tr, jax.random.fold_in(key, e), t, fraction,
-                                  STEPS_TO_RESAMPLE)
-            v = {"params": p, "connectivity": c}
-            accs = (accuracy(model.apply(v, x_val), y_val), accuracy(model.apply(v, x_te), y_te))
-            return (p, c, s, t), accs
+        def one_epoch(state, _):
+            state, _ = epoch(state, x_tr, y_tr)
+            v = state.variables
+            return state, (accuracy(model.apply(v, x_val), y_val), accuracy(model.apply(v, x_te), y_te))
 
-        _, (val, test) = jax.lax.scan(one_epoch, carry, jnp.arange(epochs))
+        _, (val, test) = jax.lax.scan(one_epoch, state, None, length=epochs)
         return val, test
 
     n = len(seeds)
     seed_arr = jnp.array(seeds * 2)
     fractions = jnp.array([FRACTION] * n + [0.0] * n)
     tile = {k: jnp.concatenate([v, v]) for k, v in data.items()}
-    val, test = jax.jit(jax.vmap(trial))(seed_arr, fractions, tile["x_train"], tile["y_train"],
+    val, test = jax.jit(jax.vmap(trial, axis_name="trials"))(seed_arr, fractions, tile["x_train"], tile["y_train"],
                                           tile["x_val"], tile["y_val"], tile["x_test"], tile["y_test"])
     return {"dendritic + resampling": (val[:n], test[:n]), "dendritic, no resampling": (val[n:], test[n:])}
 
 
 def run_mlp(model, data, seeds, epochs, optimizer):
-    epoch = make_epoch_fn(lambda p, x: model.apply({"params": p}, x), optimizer, BATCH)
+    epoch = make_epoch_fn(model.apply, optimizer, BATCH)
 
     def trial(seed, x_tr, y_tr, x_val, y_val, x_te, y_te):
         key = jax.random.key(seed)
-        params = model.init(key, x_tr[:1])["params"]
+        state = TrainState.from_variables(model.init(key, x_tr[:1]), optimizer, key=key)
 
-        def one_epoch(carry, e):
-            p, s = carry
-            p, s, _ = epoch(p, s, x_tr, y_tr, jax.random.fold_in(key, e))
-            accs = (accuracy(model.apply({"params": p}, x_val), y_val),
-                    accuracy(model.apply({"params": p}, x_te), y_te))
-            return (p, s), accs
+        def one_epoch(state, _):
+            state, _ = epoch(state, x_tr, y_tr)
+            v = state.variables
+            return state, (accuracy(model.apply(v, x_val), y_val), accuracy(model.apply(v, x_te), y_te))
 
-        _, (val, test) = jax.lax.scan(one_epoch, (params, optimizer.init(params)), jnp.arange(epochs))
+        _, (val, test) = jax.lax.scan(one_epoch, state, None, length=epochs)
         return val, test
 
     val, test = jax.jit(jax.vmap(trial))(jnp.array(seeds), data["x_train"], data["y_train"],

@@ -25,7 +25,7 @@ import optax
 
 from biojax.nn import HeadMaskTransformer
 from biojax.pruning import run_pruning_cycle, sequence_accuracy, sequence_cross_entropy
-from biojax.train import make_epoch_fn
+from biojax.train import TrainState, make_epoch_fn
 
 STRATEGIES = ("random", "entropy", "gradient", "combined")
 FRACTIONS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
@@ -56,15 +56,13 @@ def induction_task(
 
 def train_base_model(model, key, train, eval_data, epochs, batch_size, learning_rate):
     init_key, shuffle_key = jax.random.split(key)
-    params = model.init(init_key, train[0][:1])["params"]
     optimizer = optax.adamw(learning_rate, weight_decay=0.01)
-    apply_fn = lambda p, x: model.apply({"params": p}, x)  # noqa: E731
-    epoch = jax.jit(make_epoch_fn(apply_fn, optimizer, batch_size, sequence_cross_entropy))
-    state = optimizer.init(params)
-    for e in range(epochs):
-        params, state, loss = epoch(params, state, *train, jax.random.fold_in(shuffle_key, e))
-    logits = apply_fn(params, eval_data[0])
-    return params, float(loss), float(sequence_accuracy(logits, eval_data[1]))
+    state = TrainState.from_variables(model.init(init_key, train[0][:1]), optimizer, key=shuffle_key)
+    epoch = jax.jit(make_epoch_fn(model.apply, optimizer, batch_size, sequence_cross_entropy))
+    for _ in range(epochs):
+        state, metrics = epoch(state, *train)
+    logits = model.apply(state.variables, eval_data[0])
+    return state.params, float(metrics["loss"]), float(sequence_accuracy(logits, eval_data[1]))
 
 
 def main() -> None:

@@ -20,7 +20,7 @@ import numpy as np
 import optax
 
 from biojax.nn import LTC, CfC
-from biojax.train.classification import evaluate, make_epoch_fn
+from biojax.train import TrainState, evaluate, make_epoch_fn
 from biojax.wiring import AutoNCP
 
 
@@ -47,22 +47,21 @@ def build(name: str):
 def train(name: str, data, epochs: int, batch_size: int, lr: float, seed: int) -> dict:
     x, y, x_test, y_test = (jnp.asarray(a) for a in data)
     model = build(name)
-    params = jax.jit(model.init)(jax.random.key(seed), x[:1])["params"]
-    n_params = sum(int(np.prod(p.shape)) for p in jax.tree_util.tree_leaves(params))
+    variables = jax.jit(model.init)(jax.random.key(seed), x[:1])
+    n_params = sum(int(np.prod(p.shape)) for p in jax.tree_util.tree_leaves(variables["params"]))
     optimizer = optax.chain(optax.clip_by_global_norm(1.0), optax.adam(lr))
-    opt_state = optimizer.init(params)
+    state = TrainState.from_variables(variables, optimizer, key=jax.random.key(seed + 1))
 
-    def apply_fn(p, inputs):
-        return model.apply({"params": p}, inputs)[0]
+    def apply_fn(variables, inputs):
+        return model.apply(variables, inputs)[0]
 
     epoch_fn = jax.jit(make_epoch_fn(apply_fn, optimizer, batch_size))
-    eval_fn = jax.jit(lambda p: evaluate(apply_fn, p, x_test, y_test))
-    key = jax.random.key(seed + 1)
+    eval_fn = jax.jit(lambda v: evaluate(apply_fn, v, x_test, y_test))
     history, start = [], time.perf_counter()
     for epoch in range(epochs):
-        key, sub = jax.random.split(key)
-        params, opt_state, loss = epoch_fn(params, opt_state, x, y, sub)
-        test_loss, test_acc = eval_fn(params)
+        state, metrics = epoch_fn(state, x, y)
+        loss = metrics["loss"]
+        test_loss, test_acc = eval_fn(state.variables)
         history.append({"epoch": epoch + 1, "train_loss": float(loss), "test_acc": float(test_acc)})
         print(f"{name} epoch {epoch + 1:3d}  train loss {float(loss):.4f}  test acc {float(test_acc):.4f}",
               flush=True)

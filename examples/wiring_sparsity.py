@@ -23,7 +23,7 @@ import optax
 
 from biojax.data import load_mnist1d
 from biojax.nn import CfC
-from biojax.train.classification import evaluate, make_epoch_fn
+from biojax.train import TrainState, evaluate, make_epoch_fn
 from biojax.wiring import AutoNCP, mask_wiring, unreachable_motor_neurons
 from biojax.rewiring import gradual_wiring_pruning, measure_step_seconds, sparsity_schedule, wiring_metrics
 
@@ -42,18 +42,17 @@ def train(model, params, optimizer, data, epochs: int, batch_size: int, seed: in
     """Trains for ``epochs``; returns params, optimizer state and the last test accuracy."""
     x, y, x_test, y_test = data
 
-    def apply_fn(p, inputs):
-        return model.apply({"params": p}, inputs)[0]
+    def apply_fn(variables, inputs):
+        return model.apply(variables, inputs)[0]
 
     epoch_fn = jax.jit(make_epoch_fn(apply_fn, optimizer, batch_size))
-    opt_state = optimizer.init(params)
-    key, accuracy = jax.random.key(seed), float("nan")
+    state, accuracy = TrainState.create(params, optimizer, key=jax.random.key(seed)), float("nan")
     for epoch in range(epochs):
-        key, sub = jax.random.split(key)
-        params, opt_state, loss = epoch_fn(params, opt_state, x, y, sub)
-        accuracy = float(evaluate(apply_fn, params, x_test, y_test)[1])
-        print(f"{label} epoch {epoch + 1:3d}  train loss {float(loss):.4f}  test acc {accuracy:.4f}", flush=True)
-    return params, opt_state, accuracy
+        state, metrics = epoch_fn(state, x, y)
+        accuracy = float(evaluate(apply_fn, state.variables, x_test, y_test)[1])
+        print(f"{label} epoch {epoch + 1:3d}  train loss {float(metrics['loss']):.4f}  test acc {accuracy:.4f}",
+              flush=True)
+    return state.params, state.opt_state, accuracy
 
 
 def measure(wiring, accuracy: float, batch_size: int, fast: bool) -> dict:

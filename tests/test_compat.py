@@ -68,7 +68,7 @@ def test_new_paths_do_not_warn():
         warnings.simplefilter("error", DeprecationWarning)
         from biojax.rewiring import prune_to_density
         from biojax.search import tune_hyperparameters, pareto_front
-        from biojax.train import make_resampling_epoch_fn
+        from biojax.train import TrainState, make_epoch_fn, resampling_post_step
         from biojax.wiring import AutoNCP, SynapseWeights, mask_wiring
         import biojax.cli.search, biojax.cli.wiring, biojax.cli.env
         print("ok")

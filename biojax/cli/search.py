@@ -29,6 +29,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--epochs", type=int, default=15, help="epochs per trial (default 15)")
     parser.add_argument("--batch-size", type=int, default=256, help="batch size (default 256)")
     parser.add_argument("--lr", type=float, default=5e-4, help="default learning rate (default 5e-4)")
+    parser.add_argument("--optimizer", choices=("adamw", "bio"), default="adamw",
+                        help="adamw (default) or bio: AdamW followed by the paper's bio rules, whose nu and dre "
+                        "are searched with the other traced numbers")
     parser.add_argument("--subset-size", type=int, default=None, help="use only this many training rows")
     parser.add_argument("--max-bucket-size", type=int, default=256, help="most trials per compiled call")
     parser.add_argument("--seed", type=int, default=0, help="data, sampling and trial seed (default 0)")
@@ -71,6 +74,7 @@ def run(args: argparse.Namespace) -> int:
         dataset=args.dataset, max_params=args.max_params, min_param_ratio=args.min_param_ratio,
         n_epochs=args.epochs, lr=args.lr, batch_size=args.batch_size, subset_size=args.subset_size,
         seed=args.seed, verbose=not args.quiet, results_path=out, max_bucket_size=args.max_bucket_size,
+        optimizer=args.optimizer,
     )
     if args.grid:
         searcher.grid_search(json.loads(pathlib.Path(args.grid).read_text()), max_trials=args.trials)
@@ -83,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
         )
         if not structures:
             raise ValueError(f"max_params={args.max_params} leaves no dendritic structure in the budget window")
-        searcher.run_configs(traced_variants(structures, args.trials, seed=args.seed))
+        searcher.run_configs(traced_variants(structures, args.trials, seed=args.seed, optimizer=args.optimizer))
     print(searcher.format_results(args.top))
     print(f"results: {out} ({len(searcher.results)} trials)")
     if searcher.results:

@@ -34,21 +34,9 @@ unconnected inputs with the largest ``|dL/dw|`` (from :func:`dendrite_input_grad
 gets it from the per-example dendrite gradients and the layer input at the cost of one dense
 ``(dendrites, inputs)`` product, only when called), and new weights are zero.
 
-Using it every ``steps_to_resample`` steps inside ``lax.scan`` (this is what
-:func:`biojax.train.make_resampling_epoch_fn` does)::
-
-    def body(carry, batch):
-        params, conn, opt_state, step, key = carry
-        step_fn = make_train_step(
-            lambda p, x: model.apply({"params": p, "connectivity": conn}, x), optimizer)
-        params, opt_state, loss = step_fn(params, opt_state, *batch)
-        step = step + 1
-        params, conn, opt_state = maybe_resample(
-            params, conn, opt_state, step=step, steps_to_resample=128,
-            key=jax.random.fold_in(key, step), fraction=fraction)
-        return (params, conn, opt_state, step, key), loss
-
-``maybe_resample`` is ``jax.lax.cond(step % steps_to_resample == 0, resample, identity)``.
+:func:`maybe_resample` is ``jax.lax.cond(step % steps_to_resample == 0 and fraction > 0, resample,
+identity)``; :func:`biojax.train.resampling_post_step` runs it after every optimizer step of
+:func:`biojax.train.make_epoch_fn`.
 """
 
 from collections.abc import Callable, Mapping
@@ -357,9 +345,16 @@ def maybe_resample(
     fraction: jax.Array | float,
     new_weights: str = "he_input",
     reset_optimizer_state: bool = True,
+    axis_name: str | None = None,
 ) -> tuple[Any, Any, Any]:
-    """:func:`resample_dendritic` when ``step % steps_to_resample == 0`` (``lax.cond``), else
-    the inputs unchanged. ``step``, ``steps_to_resample`` and ``fraction`` may be traced.
+    """:func:`resample_dendritic` when ``step % steps_to_resample == 0`` and ``fraction > 0``
+    (``lax.cond``), else the inputs unchanged. ``step``, ``steps_to_resample`` and ``fraction`` may be traced.
+
+    Under ``jax.vmap`` a ``lax.cond`` on a per-trial condition becomes a select that computes the
+    resampling at every step. Inside ``jax.vmap(..., axis_name=axis_name)`` pass the axis name: the
+    condition is then whether *any* trial of the axis is due (one ``psum``), so the resampling is computed
+    only at those steps (each trial keeps its own result only when it is due itself), and never in a batch
+    whose trials all have ``fraction == 0``.
 
     Example:
         >>> import jax, jax.numpy as jnp
@@ -378,5 +373,13 @@ def maybe_resample(
         return resample_dendritic(p, c, s, key=key, fraction=fraction, new_weights=new_weights,
                                   reset_optimizer_state=reset_optimizer_state)
 
-    due = jnp.remainder(jnp.asarray(step), jnp.asarray(steps_to_resample)) == 0
-    return jax.lax.cond(due, resample, lambda operands: operands, (params, connectivity, opt_state))
+    operands = (params, connectivity, opt_state)
+    due = (jnp.remainder(jnp.asarray(step), jnp.asarray(steps_to_resample)) == 0) & (jnp.asarray(fraction) > 0)
+    if axis_name is None:
+        return jax.lax.cond(due, resample, lambda ops: ops, operands)
+
+    def resample_where_due(ops):
+        return jax.tree.map(lambda new, old: jnp.where(due, new, old), resample(ops), ops)
+
+    any_due = jax.lax.psum(due.astype(jnp.int32), axis_name) > 0
+    return jax.lax.cond(any_due, resample_where_due, lambda ops: ops, operands)

@@ -11,6 +11,7 @@ import numpy as np
 from biojax._validation import check_choice, check_int, check_number
 from biojax.nn._torch_init import constant_uniform
 from biojax.nn._wiring_args import as_wiring, edge_list
+from biojax.wiring import SynapseSlots, identity_slot
 
 _MAPPINGS = ("affine", "linear", None)
 _CONSTRAINED = ("gleak", "cm", "w", "sensory_w")
@@ -125,6 +126,29 @@ class LTCCell(nn.Module):
             [0, 1, 2]
         """
         return np.arange(self.state_size(input_dim))
+
+    def synapse_slots(self, params: Any) -> SynapseSlots:
+        """Where the synapses are in this cell's params, for wiring optimization (:mod:`biojax.rewiring`).
+
+        ``w``/``sensory_w`` are indexed like the wiring; a synapse's strength is their softplus (the
+        default ``implicit_param_constraints=True``; the ranking is the same without it), and pruning it
+        zeroes its ``erev``/``sensory_erev``.
+
+        Example:
+            >>> import jax, jax.numpy as jnp
+            >>> cell = LTCCell(4)
+            >>> params = cell.init(jax.random.key(0), jnp.ones((1, 3)), jnp.zeros((1, 4)))["params"]
+            >>> [slot.path for slot in cell.synapse_slots(params).slots]
+            [('sensory_w',), ('w',), ('sensory_erev',), ('erev',)]
+        """
+        wiring = self.built_wiring(int(np.shape(params["sensory_w"])[0]))
+        sensory, recurrent = wiring.sensory_adjacency_matrix.shape, wiring.adjacency_matrix.shape
+        return SynapseSlots("ltc", wiring, (
+            identity_slot(("sensory_w",), sensory, True, "softplus_weight"),
+            identity_slot(("w",), recurrent, False, "softplus_weight"),
+            identity_slot(("sensory_erev",), sensory, True, "reversal"),
+            identity_slot(("erev",), recurrent, False, "reversal"),
+        ))
 
     def remat_by_default(self, steps: int, batch: int, input_dim: int) -> bool:
         """Always ``True``: the ``ode_unfolds`` solver steps save far more than they cost to redo.

@@ -11,6 +11,7 @@ import numpy as np
 from biojax._validation import check_choice
 from biojax.nn._wiring_args import as_wiring
 from biojax.nn.cfc_cell import CFC_MODES, CfCCell
+from biojax.wiring import ParamSlot, SynapseSlots
 
 INTRA_LAYER = ("dense", "wiring")
 AUTO_REMAT_BYTES = 16 * 2**20
@@ -135,6 +136,42 @@ class WiredCfCCell(nn.Module):
         """
         wiring = self.built_wiring(input_dim)
         return np.concatenate([wiring.get_neurons_of_layer(layer) for layer in range(wiring.num_layers)])
+
+    def synapse_slots(self, params: Any) -> SynapseSlots:
+        """Where the synapses are in this cell's params, for wiring optimization (:mod:`biojax.rewiring`).
+
+        Each layer's masked ``ff1``/``ff2`` kernels (plus ``time_a``/``time_b`` with
+        ``intra_layer="wiring"``) hold its synapses: rows ``[previous layer (or inputs) | own layer]``,
+        columns the layer's neurons. With ``"dense"`` the within-layer block is always on and is not part of
+        the wiring.
+
+        Example:
+            >>> import jax, jax.numpy as jnp
+            >>> from biojax.wiring import AutoNCP
+            >>> cell = WiredCfCCell(AutoNCP(8, 2))
+            >>> params = cell.init(jax.random.key(0), jnp.ones((1, 3)), jnp.zeros((1, 8)))["params"]
+            >>> [slot.path for slot in cell.synapse_slots(params).slots][:2]
+            [('layer_0', 'ff1', 'kernel'), ('layer_0', 'ff2', 'kernel')]
+        """
+        unbuilt = as_wiring("wiring", self.wiring)
+        first_layer = len(unbuilt.get_neurons_of_layer(0))
+        wiring = self.built_wiring(int(np.shape(params["layer_0"]["ff1"]["kernel"])[0]) - first_layer)
+        heads = ("ff1", "ff2", "time_a", "time_b") if self.intra_layer == "wiring" else ("ff1", "ff2")
+        slots, previous = [], None
+        for layer in range(wiring.num_layers):
+            neurons = np.asarray(wiring.get_neurons_of_layer(layer))
+            sources = np.arange(wiring.input_dim) if previous is None else previous
+            rows = len(sources) + len(neurons)
+            src = np.concatenate([sources, neurons])[:, None].repeat(len(neurons), axis=1)
+            dest = np.broadcast_to(neurons, (rows, len(neurons))).copy()
+            is_sensory = np.zeros((rows, len(neurons)), bool)
+            is_sensory[: len(sources)] = previous is None
+            valid = np.ones((rows, len(neurons)), bool)
+            valid[len(sources):] = self.intra_layer == "wiring"
+            slots += [ParamSlot((f"layer_{layer}", head, "kernel"), is_sensory, src, dest, valid, "weight")
+                      for head in heads if head in params[f"layer_{layer}"]]
+            previous = neurons
+        return SynapseSlots("wired_cfc", wiring, tuple(slots))
 
     def saved_bytes(self, steps: int, batch: int, input_dim: int) -> int:
         """Estimated bytes a sequence saves for its backward pass without ``remat``.

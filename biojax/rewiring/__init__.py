@@ -16,7 +16,7 @@ Example:
     20
 """
 
-from biojax.rewiring.synapse_layout import SynapseLayout, synapse_layout
+from biojax.rewiring.synapse_layout import SynapseCell, SynapseLayout, synapse_layout
 from biojax.rewiring.synapse_values import synapse_strength
 from biojax.rewiring.prune import prune_to_density, target_synapse_count
 from biojax.rewiring.sparsity_schedule import SparsitySchedule, sparsity_schedule
@@ -43,6 +43,7 @@ __all__ = [
     "GradualPruningState",
     "SharedWeights",
     "SparsitySchedule",
+    "SynapseCell",
     "SynapseLayout",
     "WiringPruningState",
     "adapt_wiring",

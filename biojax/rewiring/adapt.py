@@ -11,7 +11,7 @@ import numpy as np
 from biojax._validation import check_int, check_number
 from biojax.wiring import SynapseWeights, Wiring, critical_paths, wiring_mask
 from biojax.rewiring.prune import keep_strongest
-from biojax.rewiring.synapse_layout import flatten, get_path, set_path, split_flat, synapse_layout
+from biojax.rewiring.synapse_layout import SynapseCell, flatten, get_path, set_path, split_flat, synapse_layout
 from biojax.rewiring.synapse_values import layout_strength, slot_keep_masks
 
 
@@ -52,7 +52,7 @@ def _set_new_params(layout: Any, params: Any, removed: np.ndarray, grown: np.nda
 
 
 def adapt_wiring(
-    wiring: Wiring,
+    wiring: Wiring | SynapseCell,
     params: Any,
     importance: SynapseWeights,
     *,

@@ -20,7 +20,7 @@ import optax
 from biojax._validation import check_int
 from biojax.wiring import SynapseWeights, Wiring, critical_paths, wiring_mask
 from biojax.rewiring.sparsity_schedule import SparsitySchedule
-from biojax.rewiring.synapse_layout import flatten, get_path, set_path, split_flat, synapse_layout
+from biojax.rewiring.synapse_layout import SynapseCell, flatten, get_path, set_path, split_flat, synapse_layout
 from biojax.rewiring.synapse_values import flat_strength, layout_strength, slot_keep_masks
 
 
@@ -133,7 +133,7 @@ class WiringPruningState(NamedTuple):
 
 
 def gradual_wiring_pruning(
-    wiring: Wiring,
+    wiring: Wiring | SynapseCell,
     params: Any,
     schedule: SparsitySchedule,
     *,
@@ -156,7 +156,7 @@ def gradual_wiring_pruning(
     LTC wirings with :func:`~biojax.wiring.prune_to_density` between training phases instead.
 
     Args:
-        wiring: the cell's wiring.
+        wiring: the cell's wiring, or the cell itself (see :func:`~biojax.rewiring.synapse_layout`).
         params: the params being trained (wired CfC, a model with it under ``"rnn_cell"``, or
             :class:`~biojax.wiring.SynapseWeights`); they fix the layout and the critical paths.
         schedule: density per step (:func:`~biojax.rewiring.sparsity_schedule`).
@@ -189,10 +189,11 @@ def gradual_wiring_pruning(
     """
     update_every = check_int("update_every", update_every, minimum=1)
     layout = synapse_layout(wiring, params, intra_layer=intra_layer)
-    if layout.kind == "ltc":
+    if any(slot.role == "softplus_weight" for slot in layout.slots):
         raise ValueError(
-            "gradual_wiring_pruning cannot prune LTC params: LTC weights pass through softplus, so a weight held "
-            "at zero does not remove the synapse; use prune_to_density between training phases instead"
+            f"gradual_wiring_pruning cannot prune {layout.kind} params: like LTC weights they pass through "
+            "softplus, so a weight held at zero does not remove the synapse; use prune_to_density between "
+            "training phases instead"
         )
     built = layout.wiring
     input_dim, units = built.input_dim, built.units

@@ -9,7 +9,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from biojax.wiring import SynapseWeights, Wiring, wiring_mask
-from biojax.rewiring.synapse_layout import flatten, get_path, split_flat, synapse_layout
+from biojax.rewiring.synapse_layout import SynapseCell, flatten, get_path, split_flat, synapse_layout
 from biojax.rewiring.synapse_values import layout_strength
 
 
@@ -95,7 +95,7 @@ def _taylor(layout: Any, params: Any, grads: Any) -> SynapseWeights:
 
 
 def synapse_importance(
-    wiring: Wiring,
+    wiring: Wiring | SynapseCell,
     params: Any,
     *,
     grads: Any = None,

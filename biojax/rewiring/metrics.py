@@ -18,8 +18,8 @@ import numpy as np
 
 from biojax._validation import check_choice, check_int
 from biojax.nn import LTCCell, WiredCfCCell
+from biojax.nn.wired_cfc_cell import INTRA_LAYER
 from biojax.wiring import Wiring
-from biojax.rewiring.synapse_layout import INTRA_LAYER
 
 CELLS = ("ltc", "wired_cfc")
 _TRANSCENDENTAL = 4

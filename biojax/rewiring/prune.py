@@ -8,7 +8,7 @@ import numpy as np
 
 from biojax._validation import check_choice, check_number
 from biojax.wiring import Wiring, critical_paths, mask_wiring, wiring_mask
-from biojax.rewiring.synapse_layout import flatten, split_flat, synapse_layout
+from biojax.rewiring.synapse_layout import SynapseCell, flatten, split_flat, synapse_layout
 from biojax.rewiring.synapse_values import layout_strength, zero_removed
 
 RELATIVE_TO = ("wiring", "possible")
@@ -57,7 +57,7 @@ def keep_strongest(score: np.ndarray, candidates: np.ndarray, count: int, protec
 
 
 def prune_to_density(
-    wiring: Wiring,
+    wiring: Wiring | SynapseCell,
     params: Any,
     target_density: float,
     *,
@@ -73,7 +73,8 @@ def prune_to_density(
     reachable from the sensory inputs (the seed's "maintain critical pathways").
 
     Args:
-        wiring: the cell's wiring (built, or built here for the input size of ``params``).
+        wiring: the cell's wiring (built, or built here for the input size of ``params``), or the cell
+            itself (see :func:`~biojax.rewiring.synapse_layout`).
         params: the cell's params (LTC, wired CfC, a model holding one under ``"rnn_cell"``) or
             :class:`~biojax.wiring.SynapseWeights`; see :mod:`biojax.rewiring.synapse_layout`.
         target_density: fraction in ``[0, 1]``.

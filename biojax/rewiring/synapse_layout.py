@@ -24,52 +24,17 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
 from biojax._validation import check_choice
-from biojax.wiring import SynapseWeights, Wiring
+from biojax.nn import LTCCell, WiredCfCCell
+from biojax.nn.wired_cfc_cell import INTRA_LAYER
+from biojax.wiring import ParamSlot, SynapseSlots, SynapseWeights, Wiring, identity_slot
 
-INTRA_LAYER = ("dense", "wiring")
-_CFC_HEADS = ("ff1", "ff2", "time_a", "time_b")
-
-
-@dataclasses.dataclass(frozen=True)
-class ParamSlot:
-    """One parameter array that holds synapse values, and where each of its entries goes.
-
-    Attributes:
-        path: keys from the cell's params to the array.
-        is_sensory: bool array shaped like the parameter; the entry is a sensory synapse.
-        src, dest: int arrays shaped like the parameter; the synapse's source and destination.
-        valid: bool array; the entry belongs to a synapse position at all (False for always-on entries).
-        role: ``"weight"`` (strength; zeroed when pruned), ``"softplus_weight"`` (strength through
-            softplus; left alone) or ``"reversal"`` (no strength; zeroed when pruned).
-    """
-
-    path: tuple[str, ...]
-    is_sensory: np.ndarray
-    src: np.ndarray
-    dest: np.ndarray
-    valid: np.ndarray
-    role: str
-
-    def flat_index(self, input_dim: int, units: int) -> np.ndarray:
-        """Index of each entry in ``concatenate([sensory.ravel(), recurrent.ravel()])`` (-1 if not valid).
-
-        Example:
-            >>> import numpy as np
-            >>> slot = ParamSlot(("w",), np.zeros((2, 2), bool), *np.indices((2, 2)), np.ones((2, 2), bool), "weight")
-            >>> slot.flat_index(3, 2).tolist()
-            [[6, 7], [8, 9]]
-        """
-        sensory_index = self.src * units + self.dest
-        recurrent_index = input_dim * units + self.src * units + self.dest
-        index = np.where(self.is_sensory, sensory_index, recurrent_index)
-        return np.where(self.valid, index, -1)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -169,77 +134,60 @@ def set_path(tree: Any, path: tuple[str, ...], value: Any) -> Any:
     return {**tree, path[0]: set_path(tree[path[0]], path[1:], value)}
 
 
-def _identity_slot(path: tuple[str, ...], shape: tuple[int, int], sensory: bool, role: str) -> ParamSlot:
-    src, dest = np.indices(shape)
-    return ParamSlot(path, np.full(shape, sensory), src, dest, np.ones(shape, bool), role)
+@runtime_checkable
+class SynapseCell(Protocol):
+    """A cell whose params wiring optimization can read and edit: ``synapse_slots(cell_params)`` returns a
+    :class:`~biojax.wiring.SynapseSlots` (kind, built wiring, one :class:`~biojax.wiring.ParamSlot` per
+    parameter array that holds synapse values). :class:`~biojax.nn.LTCCell` and
+    :class:`~biojax.nn.WiredCfCCell` implement it; so can a new cell.
+
+    Example:
+        >>> from biojax.nn import LTCCell
+        >>> isinstance(LTCCell(4), SynapseCell)
+        True
+    """
+
+    def synapse_slots(self, params: Any) -> SynapseSlots: ...
 
 
-def _ltc_slots(wiring: Wiring) -> tuple[ParamSlot, ...]:
-    sensory_shape, recurrent_shape = wiring.sensory_adjacency_matrix.shape, wiring.adjacency_matrix.shape
-    return (
-        _identity_slot(("sensory_w",), sensory_shape, True, "softplus_weight"),
-        _identity_slot(("w",), recurrent_shape, False, "softplus_weight"),
-        _identity_slot(("sensory_erev",), sensory_shape, True, "reversal"),
-        _identity_slot(("erev",), recurrent_shape, False, "reversal"),
-    )
-
-
-def _cfc_slots(wiring: Wiring, params: Mapping, intra_layer: str) -> tuple[ParamSlot, ...]:
-    slots, previous = [], None
-    for layer in range(wiring.num_layers):
-        neurons = np.asarray(wiring.get_neurons_of_layer(layer))
-        sources = np.arange(wiring.input_dim) if previous is None else previous
-        rows = len(sources) + len(neurons)
-        src = np.concatenate([sources, neurons])[:, None].repeat(len(neurons), axis=1)
-        dest = np.broadcast_to(neurons, (rows, len(neurons))).copy()
-        is_sensory = np.zeros((rows, len(neurons)), bool)
-        is_sensory[: len(sources)] = previous is None
-        valid = np.ones((rows, len(neurons)), bool)
-        valid[len(sources):] = intra_layer == "wiring"
-        heads = _CFC_HEADS if intra_layer == "wiring" else _CFC_HEADS[:2]
-        for head in heads:
-            if head in params[f"layer_{layer}"]:
-                slots.append(ParamSlot((f"layer_{layer}", head, "kernel"), is_sensory, src, dest, valid, "weight"))
-        previous = neurons
-    return tuple(slots)
-
-
-def _cell_kind(params: Any) -> tuple[str, tuple[str, ...]]:
-    if isinstance(params, SynapseWeights):
-        return "weights", ()
+def _builtin_cell(wiring: Wiring, params: Any, intra_layer: str) -> SynapseCell:
+    """For a wiring and cell params: the biojax cell those params belong to (LTC or wired CfC)."""
     if isinstance(params, Mapping):
         if "sensory_w" in params and "w" in params:
-            return "ltc", ()
-        if "layer_0" in params and isinstance(params["layer_0"], Mapping) and "ff1" in params["layer_0"]:
-            return "wired_cfc", ()
-        if "rnn_cell" in params:
-            kind, prefix = _cell_kind(params["rnn_cell"])
-            return kind, ("rnn_cell", *prefix)
+            return LTCCell(wiring)
+        if isinstance(params.get("layer_0"), Mapping) and "ff1" in params["layer_0"]:
+            return WiredCfCCell(wiring, intra_layer=intra_layer)
     keys = sorted(params) if isinstance(params, Mapping) else type(params).__name__
     raise TypeError(
         "params must be LTCCell params (with 'w' and 'sensory_w'), WiredCfCCell params (with 'layer_0'), "
-        f"model params holding one of those under 'rnn_cell', or SynapseWeights; got {keys}"
+        f"model params holding one of those under 'rnn_cell', or SynapseWeights; got {keys}. For another "
+        "cell, pass the cell itself (anything with synapse_slots) instead of its wiring"
     )
 
 
-def _input_dim(kind: str, wiring: Wiring, cell: Any) -> int:
-    if kind == "ltc":
-        return int(np.shape(cell["sensory_w"])[0])
-    if kind == "weights":
-        return int(np.shape(cell.sensory)[0])
-    return int(np.shape(cell["layer_0"]["ff1"]["kernel"])[0]) - len(wiring.get_neurons_of_layer(0))
+def _raw_weights(wiring: Wiring, weights: SynapseWeights) -> SynapseSlots:
+    built = wiring if wiring.is_built() else wiring.build(int(np.shape(weights.sensory)[0]))
+    return SynapseSlots("weights", built, (
+        identity_slot(("sensory",), built.sensory_adjacency_matrix.shape, True, "weight"),
+        identity_slot(("recurrent",), built.adjacency_matrix.shape, False, "weight"),
+    ))
 
 
-def synapse_layout(wiring: Wiring, params: Any, *, intra_layer: str = "dense") -> SynapseLayout:
-    """Finds the cell type of ``params`` and maps its parameters onto ``wiring``'s synapses.
+def synapse_layout(wiring: Wiring | SynapseCell, params: Any, *, intra_layer: str = "dense") -> SynapseLayout:
+    """Maps a cell's parameters onto its wiring's synapses.
 
     Args:
-        wiring: the cell's wiring, built or not (it is built for the input size read from ``params``).
+        wiring: the cell itself (any :class:`SynapseCell`, which then says where its synapses are), or its
+            wiring, built or not: then ``params`` must be :class:`~biojax.nn.LTCCell` or
+            :class:`~biojax.nn.WiredCfCCell` params (told apart by their names) or raw
+            :class:`SynapseWeights`. Every function of :mod:`biojax.rewiring` that takes a wiring takes a
+            cell as well.
         params: cell params, model params with an ``"rnn_cell"`` entry, or :class:`SynapseWeights`.
-        intra_layer: the :class:`~biojax.nn.WiredCfCCell`'s ``intra_layer`` (ignored for other cells).
+        intra_layer: the :class:`~biojax.nn.WiredCfCCell`'s ``intra_layer`` when a wiring is given (a cell
+            brings its own).
 
     Raises:
-        TypeError: for a wiring that is not a :class:`~biojax.wiring.Wiring` or unknown params.
+        TypeError: for something that is neither a wiring nor a cell, or unknown params.
         ValueError: when the parameter shapes do not fit the wiring.
 
     Example:
@@ -249,24 +197,26 @@ def synapse_layout(wiring: Wiring, params: Any, *, intra_layer: str = "dense") -
         >>> layout.kind, layout.wiring.input_dim
         ('weights', 2)
     """
-    if not isinstance(wiring, Wiring):
-        raise TypeError(f"wiring must be a biojax.wiring.Wiring, got {type(wiring).__name__}")
     check_choice("intra_layer", intra_layer, INTRA_LAYER)
-    kind, prefix = _cell_kind(params)
-    cell = get_path(params, prefix)
-    built = wiring if wiring.is_built() else wiring.build(_input_dim(kind, wiring, cell))
-    if kind == "wired_cfc":
-        slots = _cfc_slots(built, cell, intra_layer)
-    elif kind == "ltc":
-        slots = _ltc_slots(built)
+    prefix = ("rnn_cell",) if isinstance(params, Mapping) and "rnn_cell" in params else ()
+    cell_params = get_path(params, prefix)
+    if isinstance(wiring, Wiring):
+        if isinstance(cell_params, SynapseWeights):
+            described = _raw_weights(wiring, cell_params)
+        else:
+            described = _builtin_cell(wiring, cell_params, intra_layer).synapse_slots(cell_params)
+    elif isinstance(wiring, SynapseCell):
+        if intra_layer != "dense":
+            raise ValueError(f"intra_layer is the cell's own setting when a cell is given, got {intra_layer!r}")
+        described = wiring.synapse_slots(cell_params)
     else:
-        slots = (_identity_slot(("sensory",), built.sensory_adjacency_matrix.shape, True, "weight"),
-                 _identity_slot(("recurrent",), built.adjacency_matrix.shape, False, "weight"))
+        raise TypeError(f"wiring must be a biojax.wiring.Wiring or a cell with synapse_slots, got {wiring!r}")
+    kind, built, slots = described
     for slot in slots:
-        actual = np.shape(get_path(cell, slot.path))
+        actual = np.shape(get_path(cell_params, slot.path))
         if actual != slot.src.shape:
             raise ValueError(
                 f"params[{'/'.join(prefix + slot.path)!r}] has shape {actual}, but the wiring "
                 f"({type(built).__name__}, {built.units} units, input_dim {built.input_dim}) needs {slot.src.shape}"
             )
-    return SynapseLayout(built, kind, slots, prefix)
+    return SynapseLayout(built, kind, tuple(slots), prefix)

@@ -10,6 +10,7 @@ import numpy as np
 
 from biojax.wiring import SynapseWeights, Wiring, wiring_mask
 from biojax.rewiring.synapse_layout import (
+    SynapseCell,
     SynapseLayout,
     flatten,
     get_path,
@@ -57,7 +58,9 @@ def flat_strength(layout: SynapseLayout, cell_params: Any, xp: Any = jnp) -> Any
     return total / np.maximum(count, 1.0)
 
 
-def synapse_strength(wiring: Wiring, params: Any, *, intra_layer: str = "dense") -> SynapseWeights:
+def synapse_strength(
+    wiring: Wiring | SynapseCell, params: Any, *, intra_layer: str = "dense"
+) -> SynapseWeights:
     """The effective weight of every synapse of ``wiring`` (0 where there is none), as NumPy matrices.
 
     See :mod:`biojax.rewiring.synapse_layout` for what "effective weight" means for each cell.

@@ -3,71 +3,42 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
 from typing import Any
 
-import numpy as np
-
 from biojax.search.buckets import Bucket
-from biojax.search.engine import BucketTrainer, PostStepBuilder, SplitData
-from biojax.search.resampling_hook import resampling_hparams, resampling_post_step_builder
+from biojax.search.engine import BucketTrainer, SplitData
 from biojax.search.result import SearchResult, result_from_metrics
-
-
-def traced_settings(configs: Sequence[Mapping[str, Any]], *, dendritic: bool) -> dict[str, np.ndarray]:
-    """One array per traced setting, one entry per trial: learning rate, weight decay, seed, and for
-    biojax's dendritic models the resampling settings.
-
-    Example:
-        >>> hp = traced_settings([{"lr": 0.1, "weight_decay": 0.0, "seed": 3}], dendritic=False)
-        >>> sorted(hp), hp["seed"].dtype.name
-        (['lr', 'seed', 'weight_decay'], 'uint32')
-    """
-    hparams = {
-        "lr": np.array([c["lr"] for c in configs], np.float32),
-        "weight_decay": np.array([c["weight_decay"] for c in configs], np.float32),
-        "seed": np.array([c["seed"] for c in configs], np.uint32),
-    }
-    if dendritic:
-        hparams.update(resampling_hparams(configs))
-    return hparams
-
-
-def post_step_builder(hparams: Mapping[str, np.ndarray]) -> PostStepBuilder | None:
-    """The resampling hook when some trial of the bucket resamples (fraction > 0), else ``None``.
-
-    Example:
-        >>> post_step_builder({"resample_fraction": np.zeros(2, np.float32)}) is None
-        True
-    """
-    if not np.any(hparams.get("resample_fraction", 0.0) > 0):
-        return None
-    return resampling_post_step_builder
+from biojax.search.trial_plan import TrialPlan
 
 
 def train_bucket(
-    trainer: BucketTrainer, bucket: Bucket, model: Any, data: SplitData, *, dendritic: bool, label: str,
+    trainer: BucketTrainer, plan: TrialPlan, bucket: Bucket, model: Any, data: SplitData, *, label: str,
     verbose: bool,
 ) -> list[SearchResult]:
     """Trains every trial of ``bucket`` as one compiled program; ``train_time`` is the wall time per trial.
 
+    The traced settings of the trials become one array each; the architecture's post-step hook is
+    compiled in only when some trial of the bucket uses it.
+
     Example:
-        >>> import flax.linen as nn
+        >>> import flax.linen as nn, numpy as np
+        >>> from biojax.search.architecture import FactoryArchitecture
         >>> from biojax.search.buckets import Trial, make_buckets
         >>> x = np.ones((16, 3), np.float32); y = np.zeros(16, np.int32)
-        >>> data = SplitData.from_numpy(x, y, x, y, x, y)
-        >>> trials = [Trial(str(i), {"lr": 0.1, "weight_decay": 0.0, "seed": i, "n_epochs": 1,
-        ...                          "batch_size": 8}, 8) for i in range(2)]
-        >>> results = train_bucket(BucketTrainer(), make_buckets(trials)[0], nn.Dense(2), data, dendritic=False,
+        >>> plan = TrialPlan({"n_epochs": 1, "batch_size": 8}, FactoryArchitecture(lambda c, n: nn.Dense(n)))
+        >>> trials = [Trial(str(i), plan.resolve({"seed": i}), 8) for i in range(2)]
+        >>> bucket = make_buckets(trials, plan.static_part)[0]
+        >>> results = train_bucket(BucketTrainer(), plan, bucket, nn.Dense(2), SplitData.from_numpy(x, y, x, y, x, y),
         ...                        label="bucket", verbose=False)
         >>> [r.status for r in results]
         ['ok', 'ok']
     """
     from tqdm.auto import tqdm
 
-    hparams = traced_settings([t.config for t in bucket.trials], dendritic=dendritic)
-    builder = post_step_builder(hparams) if dendritic else None
-    program_id = bucket.bucket_id + ("+resampling" if builder is not None else "")
+    architecture, optimizer, space = plan.parts(bucket.static)
+    hparams = space.traced_arrays([t.config for t in bucket.trials])
+    builder = architecture.post_step if architecture.uses_post_step(hparams) else None
+    program_id = bucket.bucket_id + ("+post_step" if builder is not None else "")
     chunks_done = [0]
     start = time.perf_counter()
     with tqdm(total=None, desc=f"{label} ({len(bucket.trials)} trials)", unit="chunk", leave=False,
@@ -79,7 +50,8 @@ def train_bucket(
             chunks_done[0] = done
 
         metrics = trainer.train(program_id, model, hparams, data, n_epochs=bucket.static["n_epochs"],
-                                batch_size=bucket.static["batch_size"], post_step_builder=builder, on_chunk=on_chunk)
+                                batch_size=bucket.static["batch_size"], optimizer=optimizer,
+                                optimizer_config=bucket.static, post_step_builder=builder, on_chunk=on_chunk)
     per_trial = (time.perf_counter() - start) / len(bucket.trials)
     return [result_from_metrics(trial, metrics, i, bucket.bucket_id, per_trial)
             for i, trial in enumerate(bucket.trials)]

@@ -2,21 +2,20 @@
 
 A trial's configuration has *traced* settings (numbers that only enter the compiled program as
 arrays: learning rate, weight decay, seed, resampling fraction) and *static* settings (everything
-else: architecture, layer sizes, epochs, batch size ...). Trials with equal static settings form one
-bucket, trained by one compiled ``jax.jit(jax.vmap(train))``.
+else: architecture, layer sizes, epochs, batch size ...), as its search space says
+(:mod:`biojax.search.search_space`). Trials with equal static settings form one bucket, trained by one
+compiled ``jax.jit(jax.vmap(train))``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from biojax._validation import check_int
-
-TRACED_KEYS = ("lr", "weight_decay", "seed", "synaptic_resampling", "percentage_resample", "steps_to_resample")
-
 
 def canonical_json(value: Any) -> str:
     """Sorted-key compact JSON, the identity used for trial and bucket ids.
@@ -36,16 +35,6 @@ def short_hash(value: Any) -> str:
         '9f89c740ceb4'
     """
     return hashlib.sha1(canonical_json(value).encode()).hexdigest()[:12]
-
-
-def static_settings(config: dict[str, Any]) -> dict[str, Any]:
-    """The part of a configuration that shapes the compiled program (all keys but ``TRACED_KEYS``).
-
-    Example:
-        >>> static_settings({"n_neurons": 8, "lr": 1e-3, "seed": 1})
-        {'n_neurons': 8}
-    """
-    return {k: v for k, v in config.items() if k not in TRACED_KEYS}
 
 
 @dataclass
@@ -72,7 +61,8 @@ class Bucket:
     """Trials sharing every static setting.
 
     Example:
-        >>> bucket = make_buckets([Trial("a", {"n": 1, "lr": 0.1}, 5), Trial("b", {"n": 1, "lr": 0.2}, 5)])[0]
+        >>> trials = [Trial("a", {"n": 1, "lr": 0.1}, 5), Trial("b", {"n": 1, "lr": 0.2}, 5)]
+        >>> bucket = make_buckets(trials, lambda config: {"n": config["n"]})[0]
         >>> len(bucket.trials), bucket.static
         (2, {'n': 1})
     """
@@ -82,17 +72,18 @@ class Bucket:
     trials: list[Trial] = field(default_factory=list)
 
 
-def make_buckets(trials: list[Trial]) -> list[Bucket]:
-    """Groups trials by static settings, in order of first appearance.
+def make_buckets(trials: list[Trial], static_part: Callable[[dict[str, Any]], dict[str, Any]]) -> list[Bucket]:
+    """Groups trials by their static settings (``static_part(config)``), in order of first appearance.
 
     Example:
         >>> trials = [Trial(str(i), {"n": i % 2, "lr": 0.1 * i}, 1) for i in range(5)]
-        >>> [len(b.trials) for b in make_buckets(trials)]
+        >>> without_lr = lambda config: {k: v for k, v in config.items() if k != "lr"}
+        >>> [len(b.trials) for b in make_buckets(trials, without_lr)]
         [3, 2]
     """
     buckets: dict[str, Bucket] = {}
     for trial in trials:
-        static = static_settings(trial.config)
+        static = static_part(trial.config)
         bucket_id = short_hash(static)
         buckets.setdefault(bucket_id, Bucket(bucket_id, static)).trials.append(trial)
     return list(buckets.values())

@@ -1,7 +1,7 @@
 """The bucket trainer: one compiled, vmapped program per bucket, trial axis sharded over devices.
 
 ``train`` is the whole run of one trial (init from its seed, ``n_epochs`` epochs of
-:func:`biojax.train.make_stateful_epoch_fn` with their running training loss and accuracy, evaluation on
+:func:`biojax.train.make_epoch_fn` with their running training loss and accuracy, evaluation on
 the validation and test splits after every epoch) as a pure function of the
 trial's traced hyperparameters. A bucket runs many trials as one program (training ``jax.vmap``-ed,
 evaluation vmapped or mapped, see :func:`make_bucket_fn`); ``jax.jit`` compiles it once per bucket (the
@@ -25,9 +25,11 @@ from jax.sharding import Mesh, NamedSharding, PartitionSpec
 
 from biojax._validation import check_int
 from biojax.search.buckets import chunk_layout
-from biojax.train import make_stateful_epoch_fn, softmax_cross_entropy
+from biojax.search.optimizers import AdamW, TrialOptimizer
+from biojax.train import PostStep, TrainState, make_epoch_fn, softmax_cross_entropy
 
-PostStepBuilder = Callable[[Mapping[str, jax.Array]], Callable[..., tuple[Any, Any, Any]] | None]
+PostStepBuilder = Callable[[Mapping[str, jax.Array], str | None], PostStep | None]
+TRIAL_AXIS = "trial_batch"
 EVAL_MODES = ("auto", "vmap", "map")
 METRICS = ("train_loss", "train_accuracy", "val_loss", "val_accuracy", "test_loss", "test_accuracy")
 
@@ -64,7 +66,7 @@ class SplitData:
                    jnp.asarray(np.concatenate(ys)), jnp.asarray(segment))
 
 
-def _evaluate_segments(apply, params, state, data, eval_batch_size):
+def _evaluate_segments(apply, variables, data, eval_batch_size):
     """Mean loss and accuracy per segment (validation, test) in one chunked pass.
 
     The rows are split into the fewest chunks of at most ``eval_batch_size`` rows, all of (nearly) equal
@@ -83,7 +85,7 @@ def _evaluate_segments(apply, params, state, data, eval_batch_size):
 
     def body(totals, chunk):
         xb, yb, wb = chunk
-        logits = apply(params, state, xb)
+        logits = apply(variables, xb)
         losses = optax.softmax_cross_entropy_with_integer_labels(logits, yb)
         correct = (jnp.argmax(logits, -1) == yb).astype(jnp.float32)
         return (totals[0] + losses @ wb, totals[1] + correct @ wb), None
@@ -97,45 +99,40 @@ def _evaluate_segments(apply, params, state, data, eval_batch_size):
 class _TrialParts(NamedTuple):
     """The three pure pieces of one trial; buckets batch them differently (see :func:`make_bucket_fn`)."""
 
-    init: Callable[[Mapping[str, jax.Array], SplitData], Any]
-    run_epoch: Callable[[Mapping[str, jax.Array], Any, jax.Array, SplitData], tuple[Any, jax.Array, jax.Array]]
+    init: Callable[[Mapping[str, jax.Array], SplitData], TrainState]
+    run_epoch: Callable[[Mapping[str, jax.Array], TrainState, SplitData], tuple[TrainState, jax.Array, jax.Array]]
     evaluate: Callable[[Any, SplitData], tuple[jax.Array, jax.Array]]
 
 
-def _trial_parts(model, n_epochs, batch_size, post_step_builder, eval_batch_size) -> _TrialParts:
-    check_int("n_epochs", n_epochs, minimum=1)
+def _trial_parts(model, optimizer, optimizer_config, batch_size, post_step_builder, eval_batch_size,
+                 axis_name) -> _TrialParts:
     batch_size = check_int("batch_size", batch_size, minimum=1)
     eval_batch_size = check_int("eval_batch_size", eval_batch_size, minimum=1)
+    optimizer = AdamW() if optimizer is None else optimizer
+    optimizer_config = {} if optimizer_config is None else dict(optimizer_config)
 
-    def apply(params, state, x):
-        return model.apply({"params": params, **state}, x)
+    def keys(hparams):
+        return jax.random.split(jax.random.key(hparams["seed"]), 3)  # init, data order, optimizer
 
-    def optimizer(hparams):
-        return optax.adamw(hparams["lr"], weight_decay=hparams["weight_decay"])
+    def trial_optimizer(hparams, params):
+        return optimizer.build(optimizer_config, hparams, params, keys(hparams)[2])
 
     def init(hparams, data):
-        init_key, _ = jax.random.split(jax.random.key(hparams["seed"]))
+        init_key, loop_key, optimizer_key = keys(hparams)
         variables = model.init(init_key, data.x_train[:1])
-        params = variables["params"]
-        state = {name: value for name, value in variables.items() if name != "params"}
-        return params, optimizer(hparams).init(params), state
+        params = optimizer.prepare(optimizer_config, hparams, variables["params"], optimizer_key)
+        return TrainState.from_variables({**variables, "params": params}, trial_optimizer(hparams, params),
+                                         key=loop_key)
 
-    def run_epoch(hparams, carry, epoch_index, data):
-        params, opt_state, state = carry
-        _, loop_key = jax.random.split(jax.random.key(hparams["seed"]))
-        post_step = post_step_builder(hparams) if post_step_builder is not None else None
-        epoch = make_stateful_epoch_fn(apply, optimizer(hparams), batch_size, softmax_cross_entropy, post_step,
-                                       track_accuracy=True)
-        steps_per_epoch = data.x_train.shape[0] // batch_size
-        params, opt_state, state, train_loss, train_accuracy = epoch(
-            params, opt_state, state, data.x_train, data.y_train,
-            jax.random.fold_in(loop_key, epoch_index), epoch_index * steps_per_epoch,
-        )
-        return (params, opt_state, state), train_loss, train_accuracy
+    def run_epoch(hparams, state, data):
+        post_step = post_step_builder(hparams, axis_name) if post_step_builder is not None else None
+        epoch = make_epoch_fn(model.apply, trial_optimizer(hparams, state.params), batch_size, softmax_cross_entropy,
+                              post_step=post_step, track_accuracy=True)
+        state, metrics = epoch(state, data.x_train, data.y_train)
+        return state, metrics["loss"], metrics["accuracy"]
 
-    def evaluate(carry, data):
-        params, _, state = carry
-        return _evaluate_segments(apply, params, state, data, eval_batch_size)
+    def evaluate(variables, data):
+        return _evaluate_segments(model.apply, variables, data, eval_batch_size)
 
     return _TrialParts(init, run_epoch, evaluate)
 
@@ -150,16 +147,20 @@ def make_trial_fn(
     *,
     n_epochs: int,
     batch_size: int,
+    optimizer: TrialOptimizer | None = None,
+    optimizer_config: Mapping[str, Any] | None = None,
     post_step_builder: PostStepBuilder | None = None,
     eval_batch_size: int = 1024,
 ) -> Callable[[Mapping[str, jax.Array], SplitData], dict[str, jax.Array]]:
     """Builds the pure ``train(hparams, data) -> per-epoch metrics`` of one trial.
 
-    ``hparams`` holds scalar arrays ``lr``, ``weight_decay``, ``seed`` (uint32) and any extra numbers
-    read by ``post_step_builder(hparams)``, which returns a ``post_step`` hook for
-    :func:`biojax.train.make_stateful_epoch_fn` (or ``None``). The optimiser is
-    ``optax.adamw(lr, weight_decay=weight_decay)`` (decoupled, lr-scaled decay on every tensor, as the
-    seed's searcher). Every ``"params"`` leaf is trained; other collections are model state.
+    ``hparams`` holds the trial's traced settings as scalar arrays: ``seed`` (uint32) and what the
+    optimizer and ``post_step_builder(hparams, axis_name)`` read. The optimizer is a
+    :class:`~biojax.search.optimizers.TrialOptimizer` (default :class:`~biojax.search.optimizers.AdamW`:
+    ``lr``, ``weight_decay``) with the bucket's static ``optimizer_config``; ``post_step_builder`` returns a
+    post-step hook for :func:`biojax.train.make_epoch_fn` (or ``None``). Every ``"params"`` leaf is
+    trained; other collections are model state. The seed's key splits into the init, data-order and
+    optimizer keys.
 
     Returns:
         A dict of ``(n_epochs,)`` arrays named by ``METRICS``.
@@ -174,15 +175,15 @@ def make_trial_fn(
         >>> out["val_accuracy"].shape
         (3,)
     """
-    parts = _trial_parts(model, n_epochs, batch_size, post_step_builder, eval_batch_size)
+    n_epochs = check_int("n_epochs", n_epochs, minimum=1)
+    parts = _trial_parts(model, optimizer, optimizer_config, batch_size, post_step_builder, eval_batch_size, None)
 
     def train(hparams: Mapping[str, jax.Array], data: SplitData) -> dict[str, jax.Array]:
-        def one_epoch(carry, epoch_index):
-            carry, train_loss, train_accuracy = parts.run_epoch(hparams, carry, epoch_index, data)
-            return carry, _epoch_metrics(train_loss, train_accuracy, *parts.evaluate(carry, data))
+        def one_epoch(state, _):
+            state, train_loss, train_accuracy = parts.run_epoch(hparams, state, data)
+            return state, _epoch_metrics(train_loss, train_accuracy, *parts.evaluate(state.variables, data))
 
-        epochs = jnp.arange(n_epochs, dtype=jnp.int32)
-        return jax.lax.scan(one_epoch, parts.init(hparams, data), epochs)[1]
+        return jax.lax.scan(one_epoch, parts.init(hparams, data), None, length=n_epochs)[1]
 
     return train
 
@@ -192,6 +193,8 @@ def make_bucket_fn(
     *,
     n_epochs: int,
     batch_size: int,
+    optimizer: TrialOptimizer | None = None,
+    optimizer_config: Mapping[str, Any] | None = None,
     post_step_builder: PostStepBuilder | None = None,
     eval_batch_size: int = 1024,
     eval_mode: str = "vmap",
@@ -200,12 +203,13 @@ def make_bucket_fn(
     """Builds ``bucket(hparams, data) -> per-epoch metrics`` for a batch of trials (leading axis).
 
     Every trial computes exactly what :func:`make_trial_fn` computes. Initialisation and training are
-    ``jax.vmap``-ed over the trials. The per-epoch evaluation either is vmapped too (``eval_mode="vmap"``:
-    one pass for all trials, best on accelerators) or runs the trials one after another inside the
-    program (``eval_mode="map"``, ``jax.lax.map``): on a CPU the vmapped forward pass over the whole
-    evaluation block drags ``trials x rows x units`` activations through memory, which made a
-    64-trial bucket slower than 64 separate runs. ``n_shards`` (a divisor of the trial count) keeps
-    the mapped evaluation on each device's own trials when the trial axis is sharded.
+    ``jax.vmap``-ed over the trials (axis name ``TRIAL_AXIS``, passed to ``post_step_builder`` so that a
+    hook can skip work no trial needs). The per-epoch evaluation either is vmapped too
+    (``eval_mode="vmap"``: one pass for all trials, best on accelerators) or runs the trials one after
+    another inside the program (``eval_mode="map"``, ``jax.lax.map``): on a CPU the vmapped forward pass
+    over the whole evaluation block drags ``trials x rows x units`` activations through memory, which made
+    a 64-trial bucket slower than 64 separate runs. ``n_shards`` (a divisor of the trial count) keeps the
+    mapped evaluation on each device's own trials when the trial axis is sharded.
 
     Returns:
         A dict of ``(n_trials, n_epochs)`` arrays named by ``METRICS``.
@@ -222,27 +226,29 @@ def make_bucket_fn(
     """
     if eval_mode not in EVAL_MODES[1:]:
         raise ValueError(f"eval_mode must be one of {EVAL_MODES[1:]}, got {eval_mode!r}")
+    n_epochs = check_int("n_epochs", n_epochs, minimum=1)
     n_shards = check_int("n_shards", n_shards, minimum=1)
-    parts = _trial_parts(model, n_epochs, batch_size, post_step_builder, eval_batch_size)
-    run_epoch = jax.vmap(parts.run_epoch, in_axes=(0, 0, None, None))
+    parts = _trial_parts(model, optimizer, optimizer_config, batch_size, post_step_builder, eval_batch_size,
+                         TRIAL_AXIS)
+    run_epoch = jax.vmap(parts.run_epoch, in_axes=(0, 0, None), axis_name=TRIAL_AXIS)
 
-    def evaluate(carry, data):
+    def evaluate(variables, data):
         if eval_mode == "vmap":
-            return jax.vmap(parts.evaluate, in_axes=(0, None))(carry, data)
-        n_trials = jax.tree.leaves(carry)[0].shape[0]
+            return jax.vmap(parts.evaluate, in_axes=(0, None))(variables, data)
+        n_trials = jax.tree.leaves(variables)[0].shape[0]
         if n_trials % n_shards:
             raise ValueError(f"n_shards={n_shards} must divide the number of trials, got {n_trials} trials")
-        per_shard = jax.tree.map(lambda a: a.reshape(n_shards, n_trials // n_shards, *a.shape[1:]), carry)
-        mapped = jax.vmap(lambda shard: jax.lax.map(lambda c: parts.evaluate(c, data), shard))(per_shard)
+        per_shard = jax.tree.map(lambda a: a.reshape(n_shards, n_trials // n_shards, *a.shape[1:]), variables)
+        mapped = jax.vmap(lambda shard: jax.lax.map(lambda v: parts.evaluate(v, data), shard))(per_shard)
         return jax.tree.map(lambda a: a.reshape(n_trials, *a.shape[2:]), mapped)
 
     def bucket(hparams: Mapping[str, jax.Array], data: SplitData) -> dict[str, jax.Array]:
-        def one_epoch(carry, epoch_index):
-            carry, train_loss, train_accuracy = run_epoch(hparams, carry, epoch_index, data)
-            return carry, _epoch_metrics(train_loss, train_accuracy, *evaluate(carry, data))
+        def one_epoch(state, _):
+            state, train_loss, train_accuracy = run_epoch(hparams, state, data)
+            return state, _epoch_metrics(train_loss, train_accuracy, *evaluate(state.variables, data))
 
-        carry = jax.vmap(parts.init, in_axes=(0, None))(hparams, data)
-        metrics = jax.lax.scan(one_epoch, carry, jnp.arange(n_epochs, dtype=jnp.int32))[1]
+        state = jax.vmap(parts.init, in_axes=(0, None))(hparams, data)
+        metrics = jax.lax.scan(one_epoch, state, None, length=n_epochs)[1]
         return {name: values.T for name, values in metrics.items()}
 
     return bucket
@@ -317,12 +323,15 @@ class BucketTrainer:
         *,
         n_epochs: int,
         batch_size: int,
+        optimizer: TrialOptimizer | None = None,
+        optimizer_config: Mapping[str, Any] | None = None,
         post_step_builder: PostStepBuilder | None = None,
         on_chunk: Callable[[int, int], None] | None = None,
     ) -> dict[str, np.ndarray]:
         """Trains every trial of a bucket; returns NumPy ``(n_trials, n_epochs)`` metrics.
 
-        ``hparams`` maps names to 1-D arrays of equal length (one entry per trial). ``on_chunk(done,
+        ``hparams`` maps names to 1-D arrays of equal length (one entry per trial); ``optimizer``,
+        ``optimizer_config`` and ``post_step_builder`` as in :func:`make_bucket_fn`. ``on_chunk(done,
         total)`` is called after each chunk (for progress bars).
         """
         sizes = {len(np.asarray(v)) for v in hparams.values()}
@@ -333,7 +342,8 @@ class BucketTrainer:
         program = self._program(
             bucket_id,
             chunk_size,
-            lambda: make_bucket_fn(model, n_epochs=n_epochs, batch_size=batch_size, post_step_builder=post_step_builder,
+            lambda: make_bucket_fn(model, n_epochs=n_epochs, batch_size=batch_size, optimizer=optimizer,
+                                   optimizer_config=optimizer_config, post_step_builder=post_step_builder,
                                    eval_mode=self.eval_mode, n_shards=len(self.devices)),
         )
         outputs: dict[str, list[np.ndarray]] = {name: [] for name in METRICS}

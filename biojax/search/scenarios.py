@@ -15,7 +15,8 @@ from typing import Any
 import numpy as np
 
 from biojax._validation import check_int
-from biojax.search.architectures import ARCHITECTURES
+from biojax.nn import param_formula
+from biojax.nn.dendritic_models import ARCHITECTURES
 from biojax.search.pareto import pareto_front
 from biojax.search.searcher import HyperparameterSearcher, SearchResult
 
@@ -24,25 +25,17 @@ TRACED_SPACE = {
     "weight_decay": {"type": "loguniform", "low": 1e-3, "high": 5e-2},
     "percentage_resample": {"type": "uniform", "low": 0.05, "high": 0.4},
 }
+BIO_TRACED_SPACE = {
+    "fuzzy_learning_rate_factor_nu": {"type": "loguniform", "low": 0.02, "high": 0.3},
+    "rejuvenation_parameter_dre": {"type": "uniform", "low": 4.0, "high": 20.0},
+}
 
 
-def estimate_params(architecture: str, n_neurons: int, n_dendrites: int, n_dendrite_inputs: int,
-                    n_inputs_classes: int, *, hidden_dim: int | None = None, soma_enabled: bool = True) -> int:
-    """Closed-form parameter count (reference B.1/B.3), used only to propose structures.
-
-    Example:
-        >>> estimate_params("dendritic_simple", 10, 6, 128, 10)
-        7920
-    """
-    nn, nd, k, nc = n_neurons, n_dendrites, n_dendrite_inputs, n_inputs_classes
-    h = hidden_dim or nn
-    if architecture == "soma_disabled" or not soma_enabled:
-        dendritic, width = nd * (k + 1), nd
-    else:
-        dendritic, width = nn * nd * (k + 2) + nn, nn
-    if architecture == "dendritic_simple":
-        return dendritic + nc * width + nc
-    return dendritic + h * (width + 1) + nc * (h + 1)
+def _estimate(architecture: str, n_neurons: int, n_dendrites: int, n_dendrite_inputs: int, n_classes: int) -> int:
+    """Closed-form count (:func:`biojax.nn.param_formula`, hidden width ``n_neurons``) to propose structures."""
+    return param_formula(architecture, n_classes=n_classes, n_neurons=n_neurons, n_dendrites=n_dendrites,
+                         n_dendrite_inputs=n_dendrite_inputs, hidden_size=n_neurons,
+                         soma_enabled=architecture != "soma_disabled")
 
 
 def budget_structures(max_params: int, input_dim: int, n_classes: int, *, min_param_ratio: float = 0.8,
@@ -52,8 +45,8 @@ def budget_structures(max_params: int, input_dim: int, n_classes: int, *, min_pa
 
     Example:
         >>> s = budget_structures(8000, 40, 10, limit=2)
-        >>> len(s), all(6400 <= estimate_params(c["architecture"], c["n_neurons"], c["n_dendrites"],
-        ...                                     c["n_dendrite_inputs"], 10) <= 8000 for c in s)
+        >>> len(s), all(6400 <= _estimate(c["architecture"], c["n_neurons"], c["n_dendrites"],
+        ...                               c["n_dendrite_inputs"], 10) <= 8000 for c in s)
         (2, True)
     """
     limit = check_int("limit", limit, minimum=1)
@@ -64,7 +57,7 @@ def budget_structures(max_params: int, input_dim: int, n_classes: int, *, min_pa
         for k in k_values:
             for nd in range(2, 17):
                 for nn in range(2, 129):
-                    n = estimate_params(arch, nn, nd, k, n_classes)
+                    n = _estimate(arch, nn, nd, k, n_classes)
                     if low <= n <= max_params:
                         candidates.append({"architecture": arch, "n_neurons": nn, "n_dendrites": nd,
                                            "n_dendrite_inputs": k, "soma_enabled": arch != "soma_disabled"})
@@ -83,13 +76,18 @@ def budget_structures(max_params: int, input_dim: int, n_classes: int, *, min_pa
 
 
 def traced_variants(structures: list[dict[str, Any]], n_trials: int, *, seed: int = 0,
-                    resampling: Sequence[bool] = (True, False)) -> list[dict[str, Any]]:
+                    resampling: Sequence[bool] = (True, False), optimizer: str = "adamw") -> list[dict[str, Any]]:
     """``n_trials`` configurations spread over ``structures`` x ``resampling``, traced numbers drawn at random.
+
+    With ``optimizer="bio"`` every configuration also draws the paper's two bio-rule numbers (fuzzy ``nu``
+    and rejuvenation ``dre``, :data:`BIO_TRACED_SPACE`), all in the same buckets.
 
     Example:
         >>> configs = traced_variants([{"n_neurons": 8}], 4, resampling=(True,))
         >>> len(configs), sorted(configs[0])
         (4, ['lr', 'n_neurons', 'percentage_resample', 'seed', 'synaptic_resampling', 'weight_decay'])
+        >>> sorted(traced_variants([{"n_neurons": 8}], 1, optimizer="bio")[0])[:3]
+        ['fuzzy_learning_rate_factor_nu', 'lr', 'n_neurons']
     """
     from biojax.search.space import sample_config
 
@@ -97,8 +95,11 @@ def traced_variants(structures: list[dict[str, Any]], n_trials: int, *, seed: in
     rng = np.random.default_rng(seed)
     shapes = [{**s, "synaptic_resampling": r} for s in structures for r in resampling]
     configs = []
+    space = {**TRACED_SPACE, **(BIO_TRACED_SPACE if optimizer == "bio" else {})}
     for i in range(n_trials):
-        config = {**shapes[i % len(shapes)], **sample_config(TRACED_SPACE, rng)}
+        config = {**shapes[i % len(shapes)], **sample_config(space, rng)}
+        if optimizer != "adamw":
+            config["optimizer"] = optimizer
         config["seed"] = seed + i
         configs.append(config)
     return configs

@@ -23,14 +23,9 @@ from typing import Any
 import numpy as np
 
 from biojax._validation import check_int, check_number
-from biojax.search.architectures import (
-    ModelFactory,
-    count_model_params,
-    dendritic_model,
-    resolve_config,
-)
+from biojax.search.architecture import Architecture, FactoryArchitecture
 from biojax.search.bucket_runner import train_bucket
-from biojax.search.buckets import Trial, make_buckets, short_hash, static_settings
+from biojax.search.buckets import Trial, make_buckets, short_hash
 from biojax.search.engine import BucketTrainer, SplitData
 from biojax.search.leaderboard import best_results, format_leaderboard
 from biojax.search.result import SearchResult
@@ -38,8 +33,7 @@ from biojax.search.result_files import load_results, save_results
 from biojax.search.search_data import load_search_data
 from biojax.search.space import budget_status, check_distribution, grid_configs, sample_config
 from biojax.search.store import ResultsStore
-
-TRAINING_KEYS = ("lr", "weight_decay", "seed", "n_epochs", "batch_size")
+from biojax.search.trial_plan import TrialPlan
 
 
 class HyperparameterSearcher:
@@ -58,8 +52,12 @@ class HyperparameterSearcher:
         results_path: JSONL file streamed after every bucket; an existing file is resumed (its
             finished trials are not run again).
         max_bucket_size: most trials per compiled call (bigger buckets are split).
-        model_factory: ``factory(config, n_classes) -> flax Module``; default: the seed's architectures.
+        model_factory: ``factory(config, n_classes) -> flax Module`` for every configuration (its keys are
+            not checked); default: the architecture each configuration names.
         val_fraction: validation share of the training data (for named datasets).
+        architecture: the registered architecture (name) or :class:`~biojax.search.Architecture` of
+            configurations without an ``"architecture"`` key (default ``"dendritic_simple"``).
+        optimizer: ``"adamw"`` (default) or ``"bio"``, for configurations without an ``"optimizer"`` key.
 
     Example:
         >>> import numpy as np, flax.linen as nn
@@ -92,13 +90,15 @@ class HyperparameterSearcher:
         results_path: str | pathlib.Path | None = None,
         *,
         max_bucket_size: int = 256,
-        model_factory: ModelFactory | None = None,
+        model_factory: Any = None,
         val_fraction: float = 0.1,
+        architecture: str | Architecture = "dendritic_simple",
+        optimizer: str = "adamw",
     ):
         self.max_params = check_int("max_params", max_params, minimum=1)
         self.min_param_ratio = check_number("min_param_ratio", min_param_ratio, minimum=0.0, maximum=1.0)
         self.n_epochs = check_int("n_epochs", n_epochs, minimum=1)
-        self.lr = check_number("lr", lr, minimum=0.0)
+        self.lr = check_number("lr", lr, minimum=0.0, min_inclusive=False)
         self.weight_decay = check_number("weight_decay", weight_decay, minimum=0.0)
         self.batch_size = check_int("batch_size", batch_size, minimum=1)
         self.n_classes = None if n_classes is None else check_int("n_classes", n_classes, minimum=2)
@@ -112,11 +112,19 @@ class HyperparameterSearcher:
         self._dataset = None
         self._data: SplitData | None = None
         self.model_factory = model_factory
+        defaults = {"lr": self.lr, "weight_decay": self.weight_decay, "seed": self.seed, "n_epochs": self.n_epochs,
+                    "batch_size": self.batch_size, "optimizer": optimizer}
+        if model_factory is not None:
+            self.plan = TrialPlan(defaults, FactoryArchitecture(model_factory))
+        elif isinstance(architecture, str):
+            self.plan = TrialPlan(defaults, default_architecture=architecture)
+        else:
+            self.plan = TrialPlan(defaults, architecture)
+        self.plan.resolve({})
         self.trainer = BucketTrainer(max_bucket_size=max_bucket_size)
         self.store = ResultsStore(results_path) if results_path is not None else None
         self.results: list[SearchResult] = []
         self.skipped: list[SearchResult] = []
-        self._models: dict[str, tuple[Any, int]] = {}
         self._rng = np.random.default_rng(self.seed)
         if self.store is not None:
             for problem in self.store.problems:
@@ -147,31 +155,15 @@ class HyperparameterSearcher:
             self._data = SplitData.from_numpy(d.x_train, d.y_train, d.x_val, d.y_val, d.x_test, d.y_test)
         return self._data
 
-    def _model(self, static: Mapping[str, Any]) -> tuple[Any, int]:
-        key = short_hash(static)
-        if key not in self._models:
-            model_config = {k: v for k, v in static.items() if k not in TRAINING_KEYS}
-            _ = self.dataset
-            factory = self.model_factory or dendritic_model
-            model = factory(model_config, self.n_classes)
-            n_params = count_model_params(model, self.input_shape, default_factory=self.model_factory is None)
-            self._models[key] = (model, n_params)
-        return self._models[key]
+    def _model(self, config: Mapping[str, Any]) -> tuple[Any, int]:
+        _ = self.dataset
+        return self.plan.model(config, self.n_classes, self.input_shape)
 
     # -- preparing trials --------------------------------------------------------------------------
-    def _full_config(self, config: Mapping[str, Any]) -> dict[str, Any]:
-        if self.model_factory is None:
-            resolved = resolve_config(config, TRAINING_KEYS)
-        else:
-            resolved = dict(config)
-        defaults = {"lr": self.lr, "weight_decay": self.weight_decay, "seed": self.seed,
-                    "n_epochs": self.n_epochs, "batch_size": self.batch_size}
-        return {**defaults, **resolved}
-
     def _prepare(self, config: Mapping[str, Any]) -> Trial | SearchResult:
         try:
-            full = self._full_config(config)
-            _, n_params = self._model(static_settings(full))
+            full = self.plan.resolve(config)
+            _, n_params = self._model(full)
             status, reason = budget_status(n_params, self.max_params, self.min_param_ratio)
         except (ValueError, TypeError) as error:
             full, n_params, status, reason = dict(config), 0, "invalid", str(error)
@@ -227,13 +219,13 @@ class HyperparameterSearcher:
             return []
         from tqdm.auto import tqdm
 
-        buckets = make_buckets(trials)
+        buckets = make_buckets(trials, self.plan.static_part)
         data = self._split_data()
         results: list[SearchResult] = []
         with tqdm(total=len(trials), desc="trials", unit="trial", disable=not self.verbose) as overall:
             for number, bucket in enumerate(buckets, start=1):
                 model, _ = self._model(bucket.static)
-                bucket_results = train_bucket(self.trainer, bucket, model, data, dendritic=self.model_factory is None,
+                bucket_results = train_bucket(self.trainer, self.plan, bucket, model, data,
                                               label=f"bucket {number}/{len(buckets)}", verbose=self.verbose)
                 if self.store is not None:
                     self.store.add([r.to_dict() for r in bucket_results])
@@ -256,6 +248,7 @@ class HyperparameterSearcher:
             >>> len(s.grid_search({"lr": [0.1, 0.2, 0.3]}, max_trials=2))
             2
         """
+        self.plan.check_spec(param_grid)
         return self.run_configs(grid_configs(param_grid, max_trials, rng=self._rng))
 
     def random_search(self, param_distributions: Mapping[str, Any], n_trials: int = 50) -> list[SearchResult]:
@@ -274,6 +267,7 @@ class HyperparameterSearcher:
         n_trials = check_int("n_trials", n_trials, minimum=1)
         for name, spec in param_distributions.items():
             check_distribution(name, spec)
+        self.plan.check_spec(param_distributions)
         configs: list[dict[str, Any]] = []
         ids: set[str] = set()
         for _ in range(50 * n_trials):

@@ -1,7 +1,8 @@
-"""Pure training and evaluation functions for classification.
+"""Losses, accuracy, one training step and evaluation for classifiers.
 
 Everything here is a pure function of arrays, so it can be wrapped in ``jax.jit`` and
-``jax.vmap`` (for example over a batch of trials with different learning rates).
+``jax.vmap`` (for example over a batch of trials with different learning rates). The epoch loop built on
+:func:`make_train_step` is :func:`biojax.train.make_epoch_fn`.
 """
 
 from collections.abc import Callable
@@ -82,55 +83,6 @@ def make_train_step(
         return (new_params, opt_state, loss, logits) if return_logits else (new_params, opt_state, loss)
 
     return step
-
-
-def make_epoch_fn(
-    apply_fn: ApplyFn,
-    optimizer: optax.GradientTransformation,
-    batch_size: int,
-    loss_fn: LossFn = softmax_cross_entropy,
-) -> Callable[[Any, Any, jax.Array, jax.Array, jax.Array], tuple[Any, Any, jax.Array]]:
-    """Builds ``epoch(params, opt_state, x, y, key) -> (params, opt_state, mean_loss)``.
-
-    One epoch is a ``jax.lax.scan`` over shuffled mini-batches of ``batch_size`` rows (the last,
-    incomplete batch is dropped so every step has the same shape). ``batch_size`` is static.
-
-    Example:
-        >>> import flax.linen as nn, jax, jax.numpy as jnp, optax
-        >>> model = nn.Dense(2)
-        >>> params = model.init(jax.random.key(0), jnp.ones((1, 3)))["params"]
-        >>> opt = optax.adam(1e-2)
-        >>> epoch = jax.jit(make_epoch_fn(lambda p, x: model.apply({"params": p}, x), opt, 8))
-        >>> x, y = jnp.ones((32, 3)), jnp.zeros(32, int)
-        >>> params, state, loss = epoch(params, opt.init(params), x, y, jax.random.key(1))
-        >>> bool(loss > 0)
-        True
-    """
-    if not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
-    step = make_train_step(apply_fn, optimizer, loss_fn)
-
-    def epoch(
-        params: Any, opt_state: Any, x: jax.Array, y: jax.Array, key: jax.Array
-    ) -> tuple[Any, Any, jax.Array]:
-        n_batches = x.shape[0] // batch_size
-        if n_batches == 0:
-            raise ValueError(
-                f"batch_size={batch_size} is larger than the {x.shape[0]} training rows"
-            )
-        order = jax.random.permutation(key, x.shape[0])[: n_batches * batch_size]
-
-        def body(carry, idx):
-            p, s = carry
-            p, s, loss = step(p, s, x[idx], y[idx])
-            return (p, s), loss
-
-        (params, opt_state), losses = jax.lax.scan(
-            body, (params, opt_state), order.reshape(n_batches, batch_size)
-        )
-        return params, opt_state, losses.mean()
-
-    return epoch
 
 
 def evaluate(

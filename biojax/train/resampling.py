@@ -1,77 +1,67 @@
-"""Training epochs with synaptic resampling of dendritic layers (structural plasticity).
+"""Synaptic resampling of dendritic layers as a post-step hook of the epoch loop (structural plasticity).
 
 The rewiring itself (:func:`biojax.learning.maybe_resample` and friends) is a pure function of params,
-connectivity and optimizer state in :mod:`biojax.learning`; this module runs it after every optimizer
-step of a shuffled mini-batch epoch.
+connectivity and optimizer state in :mod:`biojax.learning`; :func:`resampling_post_step` runs it after
+every optimizer step of :func:`biojax.train.make_epoch_fn`.
 """
 
-from collections.abc import Callable
+from __future__ import annotations
+
 from typing import Any
 
 import jax
-import jax.numpy as jnp
-import optax
 
-from biojax._validation import check_choice, check_int
+from biojax._validation import check_choice
 from biojax.learning import maybe_resample
 from biojax.learning.synaptic_resampling import NEW_WEIGHTS
-from biojax.train.classification import make_train_step, softmax_cross_entropy
+from biojax.train.epoch import PostStep
+from biojax.train.state import TrainState
 
 
-def make_resampling_epoch_fn(
-    apply_fn: Callable[..., jax.Array],
-    optimizer: optax.GradientTransformation,
-    batch_size: int,
+def resampling_post_step(
+    fraction: jax.Array | float,
+    steps_to_resample: jax.Array | int,
     *,
     new_weights: str = "he_input",
     reset_optimizer_state: bool = True,
-    loss_fn: Callable[[jax.Array, jax.Array], jax.Array] = softmax_cross_entropy,
-) -> Callable[..., tuple[Any, Any, Any, jax.Array, jax.Array]]:
-    """Builds ``epoch(params, connectivity, opt_state, x, y, key, step, fraction,
-    steps_to_resample) -> (params, connectivity, opt_state, step, mean_loss)``.
+    axis_name: str | None = None,
+) -> PostStep:
+    """A ``post_step`` that resamples the dendritic synapses every ``steps_to_resample`` steps.
 
-    A ``lax.scan`` over shuffled mini-batches (last incomplete batch dropped) using the shared
-    :func:`biojax.train.classification.make_train_step`, followed after each step by
-    :func:`maybe_resample`. ``apply_fn`` is ``model.apply``; ``step`` counts optimizer steps
-    across epochs. ``fraction=0`` trains without resampling in the same compiled program.
+    It rewires ``state.model_state["connectivity"]`` with :func:`biojax.learning.maybe_resample`
+    (``fraction`` and ``steps_to_resample`` may be traced; ``fraction=0`` changes nothing and costs
+    nothing). Under ``jax.vmap(..., axis_name=axis_name)`` over trials, pass the axis name: the rewiring
+    then runs only at steps where some trial of the axis is due, not at every step.
 
     Example:
         >>> import jax, jax.numpy as jnp, optax
         >>> from biojax.nn import dendritic_simple
+        >>> from biojax.train import TrainState, make_epoch_fn
         >>> model = dendritic_simple(2, n_neurons=2, n_dendrites=2, n_dendrite_inputs=3)
-        >>> v = model.init(jax.random.key(0), jnp.ones((1, 8)))
         >>> opt = optax.adam(1e-2)
-        >>> epoch = jax.jit(make_resampling_epoch_fn(model.apply, opt, 4))
-        >>> out = epoch(v["params"], v["connectivity"], opt.init(v["params"]), jnp.ones((16, 8)),
-        ...             jnp.zeros(16, int), jax.random.key(1), 0, 0.5, 2)
-        >>> int(out[3])
-        4
+        >>> state = TrainState.from_variables(model.init(jax.random.key(0), jnp.ones((1, 8))), opt,
+        ...                                   key=jax.random.key(1))
+        >>> epoch = jax.jit(make_epoch_fn(model.apply, opt, 4, post_step=resampling_post_step(0.5, 2)))
+        >>> new, _ = epoch(state, jnp.ones((16, 8)), jnp.zeros(16, int))
+        >>> int(new.step), bool((new.model_state["connectivity"]["dendritic"]["indices"]
+        ...                      != state.model_state["connectivity"]["dendritic"]["indices"]).any())
+        (4, True)
     """
-    batch_size = check_int("batch_size", batch_size, minimum=1)
     check_choice("new_weights", new_weights, NEW_WEIGHTS)
 
-    def epoch(params, connectivity, opt_state, x, y, key, step, fraction, steps_to_resample):
-        n_batches = x.shape[0] // batch_size
-        if n_batches == 0:
-            raise ValueError(f"batch_size={batch_size} is larger than the {x.shape[0]} training rows")
-        key_order, key_resample = jax.random.split(key)
-        order = jax.random.permutation(key_order, x.shape[0])[: n_batches * batch_size]
+    def post_step(state: TrainState, key: jax.Array) -> TrainState:
+        model_state: Any = state.model_state
+        if "connectivity" not in model_state:
+            raise ValueError(
+                "resampling_post_step needs the model's 'connectivity' collection in state.model_state "
+                f"(a model with a biojax.nn.DendriticLayer); got collections {sorted(model_state)}"
+            )
+        params, connectivity, opt_state = maybe_resample(
+            state.params, model_state["connectivity"], state.opt_state, step=state.step,
+            steps_to_resample=steps_to_resample, key=key, fraction=fraction, new_weights=new_weights,
+            reset_optimizer_state=reset_optimizer_state, axis_name=axis_name,
+        )
+        return state._replace(params=params, opt_state=opt_state,
+                              model_state={**model_state, "connectivity": connectivity})
 
-        def body(carry, idx):
-            p, c, s, t = carry
-            step_fn = make_train_step(
-                lambda q, xb: apply_fn({"params": q, "connectivity": c}, xb), optimizer, loss_fn)
-            p, s, loss = step_fn(p, s, x[idx], y[idx])
-            t = t + 1
-            p, c, s = maybe_resample(p, c, s, step=t, steps_to_resample=steps_to_resample,
-                                     key=jax.random.fold_in(key_resample, t), fraction=fraction,
-                                     new_weights=new_weights,
-                                     reset_optimizer_state=reset_optimizer_state)
-            return (p, c, s, t), loss
-
-        carry = (params, connectivity, opt_state, jnp.asarray(step, jnp.int32))
-        (params, connectivity, opt_state, step), losses = jax.lax.scan(
-            body, carry, order.reshape(n_batches, batch_size))
-        return params, connectivity, opt_state, step, losses.mean()
-
-    return epoch
+    return post_step

@@ -18,6 +18,7 @@ from biojax.wiring.ncp import NCP, AutoNCP
 from biojax.wiring.random_wiring import Random
 from biojax.wiring.synapse_weights import SynapseWeights, mask_wiring, wiring_mask
 from biojax.wiring.paths import critical_paths, unreachable_motor_neurons
+from biojax.wiring.synapse_slots import ParamSlot, SynapseSlots, identity_slot
 
 __all__ = [
     "NCP",
@@ -26,11 +27,14 @@ __all__ = [
     "LayerMasks",
     "LayeredWiring",
     "NeuronCounts",
+    "ParamSlot",
     "Random",
     "SynapseCounts",
+    "SynapseSlots",
     "SynapseWeights",
     "Wiring",
     "critical_paths",
+    "identity_slot",
     "mask_wiring",
     "unreachable_motor_neurons",
     "wiring_mask",

@@ -60,3 +60,13 @@ def test_cpu_devices_argument_is_checked(capsys):
             main(["search", "--cpu-devices", value, "--out", "x.jsonl"])
         assert info.value.code == 2
         assert message in capsys.readouterr().err
+
+
+def test_search_command_searches_bio_rule_chains_in_the_same_buckets(tmp_path, capsys):
+    out = tmp_path / "bio.jsonl"
+    assert main(["search", *TINY, "--trials", "4", "--structures", "1", "--optimizer", "bio", "--out", str(out)]) == 0
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len(records) == 4 and {r["params"]["optimizer"] for r in records} == {"bio"}
+    assert len({r["params"]["fuzzy_learning_rate_factor_nu"] for r in records}) == 4  # traced, drawn per trial
+    assert len({r["bucket_id"] for r in records}) == 1
+    assert all(r["status"] == "ok" for r in records)
