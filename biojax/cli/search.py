@@ -29,9 +29,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--epochs", type=int, default=15, help="epochs per trial (default 15)")
     parser.add_argument("--batch-size", type=int, default=256, help="batch size (default 256)")
     parser.add_argument("--lr", type=float, default=5e-4, help="default learning rate (default 5e-4)")
-    parser.add_argument("--optimizer", choices=("adamw", "bio"), default="adamw",
-                        help="adamw (default) or bio: AdamW followed by the paper's bio rules, whose nu and dre "
-                        "are searched with the other traced numbers")
+    parser.add_argument("--model", choices=("dendritic", "cfc", "ltc"), default="dendritic",
+                        help="dendritic (default): the seed's dendritic networks; cfc or ltc: NCP-wired liquid "
+                        "networks on sequences")
+    parser.add_argument("--optimizer", choices=("adamw", "cosine", "bio"), default=None,
+                        help="adamw (default for dendritic), cosine (AdamW with warm-up, cosine decay and "
+                        "clipping; default for cfc/ltc) or bio (AdamW then the paper's bio rules, whose nu and "
+                        "dre are searched with the other traced numbers)")
     parser.add_argument("--subset-size", type=int, default=None, help="use only this many training rows")
     parser.add_argument("--max-bucket-size", type=int, default=256, help="most trials per compiled call")
     parser.add_argument("--seed", type=int, default=0, help="data, sampling and trial seed (default 0)")
@@ -62,11 +66,13 @@ def run(args: argparse.Namespace) -> int:
         from biojax.search.compile_cache import use_compile_cache
 
         use_compile_cache(args.compile_cache)
-    from biojax.search.scenarios import budget_structures, traced_variants
+    from biojax.search.scenarios import budget_structures, liquid_structures, traced_variants
     from biojax.search.searcher import HyperparameterSearcher
 
     if args.fast:
         args.epochs, args.trials, args.structures = min(args.epochs, 2), min(args.trials, 8), min(args.structures, 2)
+    liquid = args.model != "dendritic"
+    optimizer = args.optimizer or ("cosine" if liquid else "adamw")
     out = pathlib.Path(args.out)
     if out.exists() and not args.resume:
         out.unlink()
@@ -74,20 +80,26 @@ def run(args: argparse.Namespace) -> int:
         dataset=args.dataset, max_params=args.max_params, min_param_ratio=args.min_param_ratio,
         n_epochs=args.epochs, lr=args.lr, batch_size=args.batch_size, subset_size=args.subset_size,
         seed=args.seed, verbose=not args.quiet, results_path=out, max_bucket_size=args.max_bucket_size,
-        optimizer=args.optimizer,
+        architecture="dendritic_simple" if not liquid else args.model, optimizer=optimizer,
     )
     if args.grid:
         searcher.grid_search(json.loads(pathlib.Path(args.grid).read_text()), max_trials=args.trials)
     elif args.space:
         searcher.random_search(json.loads(pathlib.Path(args.space).read_text()), n_trials=args.trials)
     else:
-        structures = budget_structures(
-            args.max_params, math.prod(searcher.input_shape), searcher.n_classes,
-            min_param_ratio=args.min_param_ratio, limit=args.structures, seed=args.seed,
-        )
+        if liquid:
+            shape = searcher.input_shape  # loads the dataset, which sets n_classes
+            structures = liquid_structures(args.model, args.max_params, searcher.n_classes, shape,
+                                           min_param_ratio=args.min_param_ratio, limit=args.structures)
+        else:
+            structures = budget_structures(
+                args.max_params, math.prod(searcher.input_shape), searcher.n_classes,
+                min_param_ratio=args.min_param_ratio, limit=args.structures, seed=args.seed,
+            )
         if not structures:
-            raise ValueError(f"max_params={args.max_params} leaves no dendritic structure in the budget window")
-        searcher.run_configs(traced_variants(structures, args.trials, seed=args.seed, optimizer=args.optimizer))
+            raise ValueError(f"max_params={args.max_params} leaves no {args.model} structure in the budget window")
+        searcher.run_configs(traced_variants(structures, args.trials, seed=args.seed, optimizer=optimizer,
+                                             resampling=() if liquid else (True, False)))
     print(searcher.format_results(args.top))
     print(f"results: {out} ({len(searcher.results)} trials)")
     if searcher.results:

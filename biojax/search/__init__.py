@@ -5,9 +5,16 @@ Each public name is imported here on its own line; ``__all__`` lists every publi
 
 from biojax.search.space import budget_status, grid_configs, sample_config
 from biojax.search.search_space import SearchSpace, Setting
-from biojax.search.architecture import Architecture, FactoryArchitecture, architecture_names, get_architecture, register_architecture
+from biojax.search.architecture import (
+    Architecture,
+    FactoryArchitecture,
+    architecture_names,
+    get_architecture,
+    register_architecture,
+)
 from biojax.search.dendritic import DendriticArchitecture
-from biojax.search.optimizers import AdamW, BioRules, TrialOptimizer, get_optimizer
+from biojax.search.liquid import LiquidArchitecture, SequenceClassifier
+from biojax.search.optimizers import AdamW, AdamWCosine, BioRules, TrialOptimizer, get_optimizer
 from biojax.search.trial_plan import TrialPlan
 from biojax.search.buckets import Bucket, Trial, make_buckets
 from biojax.search.engine import BucketTrainer, SplitData, make_bucket_fn, make_trial_fn

@@ -17,6 +17,7 @@ import numpy as np
 from biojax._validation import check_int
 from biojax.nn import param_formula
 from biojax.nn.dendritic_models import ARCHITECTURES
+from biojax.search.architecture import get_architecture
 from biojax.search.pareto import pareto_front
 from biojax.search.searcher import HyperparameterSearcher, SearchResult
 
@@ -24,6 +25,12 @@ TRACED_SPACE = {
     "lr": {"type": "loguniform", "low": 3e-4, "high": 1e-2},
     "weight_decay": {"type": "loguniform", "low": 1e-3, "high": 5e-2},
     "percentage_resample": {"type": "uniform", "low": 0.05, "high": 0.4},
+}
+LIQUID_TRACED_SPACE = {
+    "lr": {"type": "loguniform", "low": 2e-3, "high": 2e-2},
+    "weight_decay": {"type": "loguniform", "low": 1e-6, "high": 1e-3},
+    "warmup_fraction": {"type": "uniform", "low": 0.0, "high": 0.1},
+    "clip_norm": {"type": "loguniform", "low": 0.5, "high": 5.0},
 }
 BIO_TRACED_SPACE = {
     "fuzzy_learning_rate_factor_nu": {"type": "loguniform", "low": 0.02, "high": 0.3},
@@ -75,12 +82,43 @@ def budget_structures(max_params: int, input_dim: int, n_classes: int, *, min_pa
     return picks[:limit]
 
 
+def liquid_structures(architecture: str, max_params: int, n_classes: int, input_shape: Sequence[int], *,
+                      min_param_ratio: float = 0.8, limit: int = 4) -> list[dict[str, Any]]:
+    """Up to ``limit`` NCP-wired ``"cfc"`` or ``"ltc"`` structures in the budget window (exact counts), spread
+    over sizes: ``AutoNCP(units, n_classes)`` with mixed memory, and for a CfC a ``proj_size`` read-out (ncps's
+    NCP-wired CfC does not learn MNIST-1D without both; ``reference/measured_anchors.md``).
+
+    Example:
+        >>> [s["units"] for s in liquid_structures("cfc", 5000, 10, (40, 1), limit=3)]
+        [25, 26, 27]
+    """
+    limit = check_int("limit", limit, minimum=1)
+    arch = get_architecture(architecture)
+    base = {"architecture": architecture, "output_size": n_classes, "mixed_memory": True}
+    if architecture == "cfc":
+        base["proj_size"] = n_classes
+    candidates = []
+    for units in range(n_classes + 3, 257):
+        config = arch.space.resolve({k: v for k, v in base.items() if k != "architecture"} | {"units": units})
+        n = arch.count_params(config, n_classes, input_shape)
+        if n > max_params:
+            break
+        if n >= min_param_ratio * max_params:
+            candidates.append({**base, "units": units})
+    if len(candidates) <= limit:
+        return candidates
+    picks = np.unique(np.linspace(0, len(candidates) - 1, limit).round().astype(int))
+    return [candidates[int(i)] for i in picks]
+
+
 def traced_variants(structures: list[dict[str, Any]], n_trials: int, *, seed: int = 0,
                     resampling: Sequence[bool] = (True, False), optimizer: str = "adamw") -> list[dict[str, Any]]:
     """``n_trials`` configurations spread over ``structures`` x ``resampling``, traced numbers drawn at random.
 
     With ``optimizer="bio"`` every configuration also draws the paper's two bio-rule numbers (fuzzy ``nu``
-    and rejuvenation ``dre``, :data:`BIO_TRACED_SPACE`), all in the same buckets.
+    and rejuvenation ``dre``, :data:`BIO_TRACED_SPACE`), all in the same buckets. With
+    ``optimizer="cosine"`` (for liquid models; pass ``resampling=()``) the numbers are those of
+    :data:`LIQUID_TRACED_SPACE`: peak learning rate, weight decay, warm-up and clipping norm.
 
     Example:
         >>> configs = traced_variants([{"n_neurons": 8}], 4, resampling=(True,))
@@ -93,9 +131,12 @@ def traced_variants(structures: list[dict[str, Any]], n_trials: int, *, seed: in
 
     n_trials = check_int("n_trials", n_trials, minimum=1)
     rng = np.random.default_rng(seed)
-    shapes = [{**s, "synaptic_resampling": r} for s in structures for r in resampling]
+    shapes = [{**s, "synaptic_resampling": r} for s in structures for r in resampling] or list(structures)
     configs = []
-    space = {**TRACED_SPACE, **(BIO_TRACED_SPACE if optimizer == "bio" else {})}
+    if optimizer == "cosine":
+        space = LIQUID_TRACED_SPACE
+    else:
+        space = {**TRACED_SPACE, **(BIO_TRACED_SPACE if optimizer == "bio" else {})}
     for i in range(n_trials):
         config = {**shapes[i % len(shapes)], **sample_config(space, rng)}
         if optimizer != "adamw":

@@ -69,6 +69,11 @@ class TrialPlan:
         self.default_architecture = get_architecture(default_architecture).name
         self._models: dict[str, tuple[Any, int]] = {}
 
+    @property
+    def default_architecture_object(self) -> Architecture:
+        """The architecture of a configuration without an ``"architecture"`` key."""
+        return self.fixed_architecture or get_architecture(self.default_architecture)
+
     def parts(self, config: Mapping[str, Any]) -> tuple[Architecture, TrialOptimizer, SearchSpace]:
         """The architecture, the optimizer and the full space of ``config``."""
         optimizer = get_optimizer(config.get("optimizer", self.defaults.get("optimizer", "adamw")))
