@@ -62,6 +62,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     """Runs the search, prints the leaderboard, writes results and the plot."""
     require_search_extras(args.dataset)
+    if args.grid is not None:
+        check_spec("--grid", args.grid, grid=True)
+    elif args.space is not None:
+        check_spec("--space", args.space, grid=False)
     from biojax.search.cpu_devices import use_cpu_cores
 
     try:
@@ -78,12 +82,7 @@ def run(args: argparse.Namespace) -> int:
     if args.fast:
         args.epochs, args.trials, args.structures = min(args.epochs, 2), min(args.trials, 8), min(args.structures, 2)
     dataset = load_dataset(args.dataset, args.data_dir, seed=args.seed, subset_size=args.subset_size)
-    if args.grid is not None:
-        check_spec("--grid", args.grid, grid=True)
-    elif args.space is not None:
-        check_spec("--space", args.space, grid=False)
-    else:
-        configs = default_configs(args, dataset)
+    configs = default_configs(args, dataset) if args.grid is None and args.space is None else None
     if args.out.exists() and not args.resume:
         args.out.unlink()
     searcher = HyperparameterSearcher(

@@ -103,5 +103,6 @@ def bucket_progress(
     with tqdm(total=n_chunks, desc=label, unit="call", leave=False, disable=not verbose or n_chunks == 1,
               file=sys.stderr, mininterval=0, miniters=1) as bar:  # calls are long: show every one
         if verbose:
-            bar.write(f"{label}: {len(bucket.trials)} trials x {bucket.static['n_epochs']} epochs, {calls}", file=sys.stderr)
+            bar.write(f"{label}: {len(bucket.trials)} trials x {bucket.static['n_epochs']} epochs, {calls}",
+                      file=sys.stderr)
         yield lambda done, total: bar.update(done - bar.n)

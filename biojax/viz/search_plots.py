@@ -54,7 +54,8 @@ def plot_accuracy_vs_params(
     Example:
         >>> import matplotlib; matplotlib.use("Agg")
         >>> rs = [{"total_params": p, "val_accuracy": a, "test_accuracy": a, "status": "ok",
-        ...        "params": {"architecture": "dendritic_simple", "n_neurons": n}} for p, a, n in [(10, .5, 1), (30, .9, 3)]]
+        ...        "params": {"architecture": "dendritic_simple", "n_neurons": n}}
+        ...       for p, a, n in [(10, .5, 1), (30, .9, 3)]]
         >>> fig = plot_accuracy_vs_params(rs, budget=(8, 32))
         >>> fig.axes[0].get_xlabel(), [t.get_text() for t in fig.axes[0].texts]
         ('trainable parameters', ['S1', 'S2'])

@@ -49,9 +49,11 @@ def _misuse(capsys, *argv):
     (["--lr", "0"], "argument --lr: must be a number > 0.0, got '0'"),
     (["--min-param-ratio", "1.5"], "argument --min-param-ratio: must be a number in [0.0, 1.0], got '1.5'"),
     (["--cpu-devices", "0"], "argument --cpu-devices: must be an integer >= 1, got '0'"),
-    (["--dataset", "cifar10"], "argument --dataset: must be one of mnist1d, digits, mnist, fashion-mnist, got 'cifar10'"),
+    (["--dataset", "cifar10"],
+     "argument --dataset: must be one of mnist1d, digits, mnist, fashion-mnist, got 'cifar10'"),
     (["--grid", "/nonexistent.json"], "argument --grid: cannot read '/nonexistent.json': no such file"),
-    (["--out", "/nonexistent/r.jsonl"], "argument --out: the folder '/nonexistent' of '/nonexistent/r.jsonl' does not exist"),
+    (["--out", "/nonexistent/r.jsonl"],
+     "argument --out: the folder '/nonexistent' of '/nonexistent/r.jsonl' does not exist"),
     (["--dataset", "digits", "--data-dir", "/tmp"],
      "--data-dir applies to --dataset mnist or fashion-mnist, not to --dataset digits"),
 ])

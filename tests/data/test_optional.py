@@ -31,8 +31,9 @@ def test_loading_a_dataset_without_its_package_names_the_extra(monkeypatch, name
 
 def test_several_missing_packages_from_different_extras_ask_for_all(monkeypatch):
     _block(monkeypatch, "tqdm", "matplotlib")
-    with pytest.raises(MissingExtraError, match=r'^x needs tqdm, matplotlib \(not installed\): pip install "biojax\[all\]"$'):
+    with pytest.raises(MissingExtraError) as info:
         require(["tqdm.auto", "matplotlib.pyplot", "json"], "x")
+    assert str(info.value) == 'x needs tqdm, matplotlib (not installed): pip install "biojax[all]"'
 
 
 def test_an_unrelated_missing_module_is_not_disguised(monkeypatch):
