@@ -2,6 +2,7 @@
 
 import os
 import pathlib
+import shlex
 import shutil
 import subprocess
 import sys
@@ -19,8 +20,6 @@ def _newer_python(env: dict[str, str]) -> subprocess.CompletedProcess:
 
 
 def test_ci_runs_the_suite_on_python3_and_on_the_newer_interpreter():
-    import shlex
-
     calls = [shlex.split(line) for line in CI.read_text().splitlines() if line.startswith("suite ")]
     assert calls == [["suite", "python3"], ["suite", "$second", "-m", "not slow"]]
 
