@@ -38,8 +38,14 @@ BIO_TRACED_SPACE = {
 }
 
 
-def _estimate(architecture: str, n_neurons: int, n_dendrites: int, n_dendrite_inputs: int, n_classes: int) -> int:
-    """Closed-form count (:func:`biojax.nn.param_formula`, hidden width ``n_neurons``) to propose structures."""
+def estimate_params(architecture: str, n_neurons: int, n_dendrites: int, n_dendrite_inputs: int,
+                    n_classes: int) -> int:
+    """Closed-form count (:func:`biojax.nn.param_formula`, hidden width ``n_neurons``) to propose structures.
+
+    Example:
+        >>> estimate_params("dendritic_simple", 10, 6, 128, 10)
+        7920
+    """
     return param_formula(architecture, n_classes=n_classes, n_neurons=n_neurons, n_dendrites=n_dendrites,
                          n_dendrite_inputs=n_dendrite_inputs, hidden_size=n_neurons,
                          soma_enabled=architecture != "soma_disabled")
@@ -52,7 +58,7 @@ def budget_structures(max_params: int, input_dim: int, n_classes: int, *, min_pa
 
     Example:
         >>> s = budget_structures(8000, 40, 10, limit=2)
-        >>> len(s), all(6400 <= _estimate(c["architecture"], c["n_neurons"], c["n_dendrites"],
+        >>> len(s), all(6400 <= estimate_params(c["architecture"], c["n_neurons"], c["n_dendrites"],
         ...                               c["n_dendrite_inputs"], 10) <= 8000 for c in s)
         (2, True)
     """
@@ -64,7 +70,7 @@ def budget_structures(max_params: int, input_dim: int, n_classes: int, *, min_pa
         for k in k_values:
             for nd in range(2, 17):
                 for nn in range(2, 129):
-                    n = _estimate(arch, nn, nd, k, n_classes)
+                    n = estimate_params(arch, nn, nd, k, n_classes)
                     if low <= n <= max_params:
                         candidates.append({"architecture": arch, "n_neurons": nn, "n_dendrites": nd,
                                            "n_dendrite_inputs": k, "soma_enabled": arch != "soma_disabled"})

@@ -137,3 +137,21 @@ class TrialPlan:
                 spaces[0].check_key(name)
             for space in matching:
                 check_spec_values(space, name, spec_values(values))
+
+
+def static_settings(config: Mapping[str, Any]) -> dict[str, Any]:
+    """The settings of a finished trial's configuration that shaped its compiled program (its structure).
+
+    The architecture and optimizer named in ``config`` decide which settings were traced; an architecture
+    that is not registered in this process is kept as a static setting and the rest read with the default one.
+
+    Example:
+        >>> static_settings({"architecture": "cfc", "units": 26, "lr": 3e-3, "seed": 2})
+        {'architecture': 'cfc', 'units': 26}
+    """
+    plan = TrialPlan({})
+    try:
+        return plan.static_part(config)
+    except ValueError:
+        rest = {k: v for k, v in config.items() if k != "architecture"}
+        return {"architecture": config["architecture"], **plan.static_part(rest)}
