@@ -28,6 +28,7 @@ _SUBPACKAGES = (
     "interop",
     "learning",
     "nn",
+    "nnx",
     "pruning",
     "rewiring",
     "search",
