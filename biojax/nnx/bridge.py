@@ -107,13 +107,18 @@ def from_linen(module: nn.Module, variables: Mapping[str, Any], rngs: nnx.Rngs |
     return model
 
 
+def _is_model_variable(value: Any) -> bool:
+    return isinstance(value, nnx.Variable) and not isinstance(value, nnx.RngState)
+
+
 def _holds_variables(value: Any) -> bool:
-    if isinstance(value, nnx.Variable):
+    """Whether an attribute of a ``ToNNX`` holds Linen variables (not its module or its random streams)."""
+    if _is_model_variable(value):
         return True
     if not isinstance(value, Mapping):
         return False
     leaves = jax.tree.leaves(value, is_leaf=lambda leaf: isinstance(leaf, nnx.Variable))
-    return bool(leaves) and all(isinstance(leaf, nnx.Variable) for leaf in leaves)
+    return bool(leaves) and all(_is_model_variable(leaf) for leaf in leaves)
 
 
 def linen_variables(model: nnx.bridge.ToNNX) -> dict[str, Any]:

@@ -158,3 +158,12 @@ def test_wrong_arguments_raise_type_errors_naming_them(call, message):
     with pytest.raises(TypeError) as info:
         call()
     assert message in str(info.value)
+
+
+def test_random_streams_feed_dropout_and_are_not_linen_variables():
+    module = CfC(8, backbone_units=16, backbone_dropout=0.5)
+    model = to_nnx(module, X_SEQ, rngs=nnx.Rngs(params=0, dropout=1))
+    assert sorted(linen_variables(model)) == ["params"]
+    first, second = model(X_SEQ, deterministic=False)[0], model(X_SEQ, deterministic=False)[0]
+    assert not np.allclose(first, second)
+    np.testing.assert_array_equal(model(X_SEQ)[0], module.apply(linen_variables(model), X_SEQ)[0])
