@@ -22,12 +22,14 @@ from biojax._version import __version__
 _compat.install()
 
 _SUBPACKAGES = (
+    "checkpoint",
     "cli",
     "data",
     "env",
     "interop",
     "learning",
     "nn",
+    "nnx",
     "pruning",
     "rewiring",
     "search",
