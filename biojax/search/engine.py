@@ -211,8 +211,12 @@ def make_bucket_fn(
     (``eval_mode="vmap"``: one pass for all trials, best on accelerators) or runs the trials one after
     another inside the program (``eval_mode="map"``, ``jax.lax.map``): on a CPU the vmapped forward pass
     over the whole evaluation block drags ``trials x rows x units`` activations through memory, which made
-    a 64-trial bucket slower than 64 separate runs. ``n_shards`` (a divisor of the trial count) keeps the
-    mapped evaluation on each device's own trials when the trial axis is sharded.
+    a 64-trial bucket slower than 64 separate runs. With ``"map"`` the initialisation runs one trial after
+    another too: a batched QR (the orthogonal initialiser of the liquid cells' recurrent kernels) spreads
+    its batch over the intra-op thread pool, and with two CPU devices sharing that pool the two halves of a
+    bucket waited on each other for ever (jaxlib 0.10.2, 8 trials of an NCP-wired CfC on 2 devices).
+    ``n_shards`` (a divisor of the trial count) keeps the mapped parts on each device's own trials when the
+    trial axis is sharded.
 
     Returns:
         A dict of ``(n_trials, n_epochs)`` arrays named by ``METRICS``.
@@ -234,22 +238,22 @@ def make_bucket_fn(
                          eval_batch_size, TRIAL_AXIS)
     run_epoch = jax.vmap(parts.run_epoch, in_axes=(0, 0, None), axis_name=TRIAL_AXIS)
 
-    def evaluate(variables, data):
+    def per_trial(fn, trials, data):
         if eval_mode == "vmap":
-            return jax.vmap(parts.evaluate, in_axes=(0, None))(variables, data)
-        n_trials = jax.tree.leaves(variables)[0].shape[0]
+            return jax.vmap(fn, in_axes=(0, None))(trials, data)
+        n_trials = jax.tree.leaves(trials)[0].shape[0]
         if n_trials % n_shards:
             raise ValueError(f"n_shards={n_shards} must divide the number of trials, got {n_trials} trials")
-        per_shard = jax.tree.map(lambda a: a.reshape(n_shards, n_trials // n_shards, *a.shape[1:]), variables)
-        mapped = jax.vmap(lambda shard: jax.lax.map(lambda v: parts.evaluate(v, data), shard))(per_shard)
+        per_shard = jax.tree.map(lambda a: a.reshape(n_shards, n_trials // n_shards, *a.shape[1:]), trials)
+        mapped = jax.vmap(lambda shard: jax.lax.map(lambda t: fn(t, data), shard))(per_shard)
         return jax.tree.map(lambda a: a.reshape(n_trials, *a.shape[2:]), mapped)
 
     def bucket(hparams: Mapping[str, jax.Array], data: SplitData) -> dict[str, jax.Array]:
         def one_epoch(state, _):
             state, train_loss, train_accuracy = run_epoch(hparams, state, data)
-            return state, _epoch_metrics(train_loss, train_accuracy, *evaluate(state.variables, data))
+            return state, _epoch_metrics(train_loss, train_accuracy, *per_trial(parts.evaluate, state.variables, data))
 
-        state = jax.vmap(parts.init, in_axes=(0, None))(hparams, data)
+        state = per_trial(parts.init, hparams, data)
         metrics = jax.lax.scan(one_epoch, state, None, length=n_epochs)[1]
         return {name: values.T for name, values in metrics.items()}
 

@@ -121,10 +121,11 @@ def traced_variants(structures: list[dict[str, Any]], n_trials: int, *, seed: in
                     resampling: Sequence[bool] = (True, False), optimizer: str = "adamw") -> list[dict[str, Any]]:
     """``n_trials`` configurations spread over ``structures`` x ``resampling``, traced numbers drawn at random.
 
-    With ``optimizer="bio"`` every configuration also draws the paper's two bio-rule numbers (fuzzy ``nu``
-    and rejuvenation ``dre``, :data:`BIO_TRACED_SPACE`), all in the same buckets. With
-    ``optimizer="cosine"`` (for liquid models; pass ``resampling=()``) the numbers are those of
-    :data:`LIQUID_TRACED_SPACE`: peak learning rate, weight decay, warm-up and clipping norm.
+    Liquid structures (sequence architectures such as ``"cfc"``) and ``optimizer="cosine"`` draw from
+    :data:`LIQUID_TRACED_SPACE`, the others from :data:`TRACED_SPACE`; with ``optimizer="bio"`` every
+    configuration also draws the paper's two bio-rule numbers (fuzzy ``nu`` and rejuvenation ``dre``,
+    :data:`BIO_TRACED_SPACE`), all in the same buckets. Only the numbers a trial's architecture and
+    optimizer declare are drawn (no warm-up for plain AdamW, no resampling fraction for a CfC).
 
     Example:
         >>> configs = traced_variants([{"n_neurons": 8}], 4, resampling=(True,))
@@ -132,21 +133,26 @@ def traced_variants(structures: list[dict[str, Any]], n_trials: int, *, seed: in
         (4, ['lr', 'n_neurons', 'percentage_resample', 'seed', 'synaptic_resampling', 'weight_decay'])
         >>> sorted(traced_variants([{"n_neurons": 8}], 1, optimizer="bio")[0])[:3]
         ['fuzzy_learning_rate_factor_nu', 'lr', 'n_neurons']
+        >>> sorted(traced_variants([{"architecture": "cfc", "units": 20}], 1, resampling=())[0])
+        ['architecture', 'lr', 'seed', 'units', 'weight_decay']
     """
     from biojax.search.space import sample_config
+    from biojax.search.trial_plan import TrialPlan
 
     n_trials = check_int("n_trials", n_trials, minimum=1)
     rng = np.random.default_rng(seed)
     shapes = [{**s, "synaptic_resampling": r} for s in structures for r in resampling] or list(structures)
+    plan = TrialPlan({})
     configs = []
-    if optimizer == "cosine":
-        space = LIQUID_TRACED_SPACE
-    else:
-        space = {**TRACED_SPACE, **(BIO_TRACED_SPACE if optimizer == "bio" else {})}
     for i in range(n_trials):
-        config = {**shapes[i % len(shapes)], **sample_config(space, rng)}
-        if optimizer != "adamw":
-            config["optimizer"] = optimizer
+        shape = {**shapes[i % len(shapes)], **({"optimizer": optimizer} if optimizer != "adamw" else {})}
+        trial_space = plan.space(shape)
+        layout = getattr(get_architecture(shape.get("architecture", plan.default_architecture)), "input_layout", "flat")
+        space = dict(LIQUID_TRACED_SPACE if optimizer == "cosine" or layout == "sequence" else TRACED_SPACE)
+        if optimizer == "bio":
+            space.update(BIO_TRACED_SPACE)
+        drawn = sample_config(space, rng)
+        config = {**shape, **{k: v for k, v in drawn.items() if k in trial_space.settings}}
         config["seed"] = seed + i
         configs.append(config)
     return configs

@@ -110,3 +110,29 @@ def test_search_command_with_a_liquid_model(tmp_path):
     assert len(records) == 2 and {r["params"]["architecture"] for r in records} == {"cfc"}
     assert {r["params"]["optimizer"] for r in records} == {"cosine"}
     assert all(2400 <= r["total_params"] <= 3000 for r in records)
+
+
+def test_a_liquid_bucket_sharded_over_two_cpu_devices_finishes(tmp_path):
+    """Regression: 8 CfC trials on 2 CPU devices used to wait for ever inside a batched QR at init."""
+    import os
+    import subprocess
+
+    script = tmp_path / "two_devices.py"
+    script.write_text(
+        "import sys\n"
+        f"sys.path.insert(0, {str(pathlib.Path(__file__).parent)!r})\n"
+        "from biojax.search.cpu_devices import use_cpu_cores\n"
+        "use_cpu_cores(2)\n"
+        "import jax\n"
+        "from biojax.search import HyperparameterSearcher\n"
+        "from search_testkit import make_dataset\n"
+        "assert len(jax.devices()) == 2\n"
+        "s = HyperparameterSearcher(make_dataset(n_features=6), max_params=100000, min_param_ratio=0.0, n_epochs=1,\n"
+        "                           batch_size=32, verbose=False, architecture='cfc', optimizer='cosine')\n"
+        "results = s.grid_search({'units': [25], 'output_size': [3], 'proj_size': [3], 'seed': list(range(8))})\n"
+        "print(len(results), len({r.bucket_id for r in results}))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "XLA_FLAGS"}
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=180, env=env)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["8", "1"]
