@@ -22,6 +22,7 @@ from biojax._version import __version__
 _compat.install()
 
 _SUBPACKAGES = (
+    "checks",
     "cli",
     "data",
     "env",

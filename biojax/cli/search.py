@@ -9,7 +9,6 @@ accuracy against parameters next to it (``.png``).
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import pathlib
 
@@ -64,22 +63,23 @@ def run(args: argparse.Namespace) -> int:
         use_compile_cache(args.compile_cache)
     from biojax.search.scenarios import budget_structures, traced_variants
     from biojax.search.searcher import HyperparameterSearcher
+    from biojax.search.spec_files import load_spec_file
 
     if args.fast:
         args.epochs, args.trials, args.structures = min(args.epochs, 2), min(args.trials, 8), min(args.structures, 2)
     out = pathlib.Path(args.out)
-    if out.exists() and not args.resume:
-        out.unlink()
+    grid = load_spec_file(args.grid, "--grid") if args.grid else None
+    space = load_spec_file(args.space, "--space") if args.space else None
     searcher = HyperparameterSearcher(
         dataset=args.dataset, max_params=args.max_params, min_param_ratio=args.min_param_ratio,
         n_epochs=args.epochs, lr=args.lr, batch_size=args.batch_size, subset_size=args.subset_size,
         seed=args.seed, verbose=not args.quiet, results_path=out, max_bucket_size=args.max_bucket_size,
-        optimizer=args.optimizer,
+        optimizer=args.optimizer, resume=args.resume,
     )
-    if args.grid:
-        searcher.grid_search(json.loads(pathlib.Path(args.grid).read_text()), max_trials=args.trials)
-    elif args.space:
-        searcher.random_search(json.loads(pathlib.Path(args.space).read_text()), n_trials=args.trials)
+    if grid is not None:
+        searcher.grid_search(grid, max_trials=args.trials)
+    elif space is not None:
+        searcher.random_search(space, n_trials=args.trials)
     else:
         structures = budget_structures(
             args.max_params, math.prod(searcher.input_shape), searcher.n_classes,

@@ -97,6 +97,21 @@ def boolean(name: str, value: Any) -> bool:
     return bool(value)
 
 
+def at_most_input_width(name: str, value: Any, input_shape: Sequence[int]) -> int:
+    """An integer no larger than the number of input features (e.g. a dendrite's fan-in).
+
+    Example:
+        >>> at_most_input_width("n_dendrite_inputs", 64, (40,))
+        Traceback (most recent call last):
+        ...
+        ValueError: n_dendrite_inputs must be <= the input width 40 (each dendrite reads distinct inputs), got 64
+    """
+    width = math.prod(input_shape)
+    if value > width:
+        raise ValueError(f"{name} must be <= the input width {width} (each dendrite reads distinct inputs), got {value}")
+    return value
+
+
 @dataclasses.dataclass(frozen=True)
 class Setting:
     """One setting of a search space.
@@ -107,6 +122,8 @@ class Setting:
         traced: ``True`` for a number that enters the compiled program as an array.
         dtype: NumPy dtype of a traced setting's array (``"float32"``, ``"int32"``, ``"uint32"``, ``"bool"``).
         check: ``check(name, value)`` raising ``ValueError``/``TypeError`` for a bad value (``None``: any).
+        input_check: ``input_check(name, value, input_shape)``, a check against the dataset's example shape,
+            run before training once the dataset is known (``None``: none), e.g. :func:`at_most_input_width`.
 
     Example:
         >>> Setting("lr", 5e-4, traced=True, check=positive_finite).name
@@ -118,6 +135,7 @@ class Setting:
     traced: bool = False
     dtype: str = "float32"
     check: Check | None = None
+    input_check: Callable[[str, Any, Sequence[int]], Any] | None = None
 
 
 class SearchSpace:
@@ -207,8 +225,10 @@ class SearchSpace:
         }
 
 
-def check_spec_values(space: SearchSpace, name: str, values: Iterable[Any]) -> None:
-    """Checks the key and every concrete value a grid or random spec can produce for it.
+def check_spec_values(space: SearchSpace, name: str, values: Iterable[Any],
+                      input_shape: Sequence[int] | None = None) -> None:
+    """Checks the key and every concrete value a grid or random spec can produce for it (and, given the
+    dataset's ``input_shape``, the setting's ``input_check``).
 
     Example:
         >>> space = SearchSpace(Setting("lr", 5e-4, traced=True, check=positive_finite))
@@ -218,6 +238,10 @@ def check_spec_values(space: SearchSpace, name: str, values: Iterable[Any]) -> N
         ValueError: lr must be a finite number > 0, got -1.0
     """
     space.check_key(name)
+    setting = space.settings.get(name)
     for value in values:
         if isinstance(value, numbers.Number | str | bool | np.generic) or value is None:
             space.check_value(name, value)
+            if input_shape is not None and setting is not None and setting.input_check is not None \
+                    and value is not None:
+                setting.input_check(name, value, tuple(input_shape))

@@ -106,16 +106,22 @@ class TrialPlan:
             self._models[key] = (model, architecture.count_params(model_config, n_classes, tuple(input_shape)))
         return self._models[key]
 
-    def check_spec(self, spec: Mapping[str, Any]) -> None:
+    def check_spec(self, spec: Mapping[str, Any], input_shape: Sequence[int] | None = None) -> None:
         """Checks every key and concrete value of a grid or random spec before anything is trained.
 
-        Keys must belong to the space of some architecture and optimizer the spec can select.
+        Keys must belong to the space of some architecture and optimizer the spec can select. With the
+        dataset's ``input_shape``, settings with an ``input_check`` (e.g. a dendrite's fan-in) are checked
+        against it too, including the defaults of those the spec leaves out.
 
         Example:
             >>> TrialPlan({}).check_spec({"n_neurons": [8, "eight"]})
             Traceback (most recent call last):
             ...
             TypeError: n_neurons must be an integer, got 'eight' (str)
+            >>> TrialPlan({}).check_spec({"n_neurons": [8]}, input_shape=(40,))
+            Traceback (most recent call last):
+            ...
+            ValueError: n_dendrite_inputs (the default, as the spec leaves it out) must be <= the input width 40 (each dendrite reads distinct inputs), got 128
         """
         if not isinstance(spec, Mapping):
             raise TypeError(f"a search spec must be a dict of setting -> values, got {type(spec).__name__}")
@@ -131,4 +137,11 @@ class TrialPlan:
             if not matching:
                 spaces[0].check_key(name)
             for space in matching:
-                check_spec_values(space, name, spec_values(values))
+                check_spec_values(space, name, spec_values(values), input_shape)
+        if input_shape is None:
+            return
+        for space in spaces:
+            for name, setting in space.settings.items():
+                default = self.defaults.get(name, setting.default)
+                if name not in spec and setting.input_check is not None and default is not None:
+                    setting.input_check(f"{name} (the default, as the spec leaves it out)", default, tuple(input_shape))
