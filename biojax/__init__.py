@@ -22,6 +22,7 @@ from biojax._version import __version__
 _compat.install()
 
 _SUBPACKAGES = (
+    "checkpoint",
     "checks",
     "cli",
     "data",
@@ -29,6 +30,7 @@ _SUBPACKAGES = (
     "interop",
     "learning",
     "nn",
+    "nnx",
     "pruning",
     "rewiring",
     "search",

@@ -1,10 +1,13 @@
-"""Writing a file so that readers see either the old or the new contents, never a part (private)."""
+"""Writing a file or a directory so that readers see either the old or the new contents, never a part
+(private)."""
 
 from __future__ import annotations
 
 import os
 import pathlib
 import secrets
+import shutil
+from collections.abc import Mapping
 
 
 def write_text_atomically(path: str | os.PathLike, text: str) -> None:
@@ -33,4 +36,46 @@ def write_text_atomically(path: str | os.PathLike, text: str) -> None:
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
+        raise
+
+
+def write_directory_atomically(path: str | os.PathLike, files: Mapping[str, bytes]) -> None:
+    """Writes ``files`` (name to contents) into a new directory beside ``path``, then swaps it in.
+
+    Every file is flushed to disk before the swap. An existing ``path`` is renamed aside, the new
+    directory renamed to ``path``, and only then the old one deleted; if anything fails before the swap,
+    the new directory is removed and ``path`` is left as it was.
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "ckpt"
+        >>> write_directory_atomically(path, {"a.txt": b"1"}); write_directory_atomically(path, {"b.txt": b"2"})
+        >>> sorted(p.name for p in path.iterdir()), sorted(p.name for p in path.parent.iterdir())
+        (['b.txt'], ['ckpt'])
+    """
+    path = pathlib.Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    token = secrets.token_hex(6)
+    tmp, old = path.with_name(f".{path.name}.{token}.tmp"), path.with_name(f".{path.name}.{token}.old")
+    tmp.mkdir()
+    try:
+        for name, data in files.items():
+            if pathlib.Path(name).name != name:
+                raise ValueError(f"files must be plain file names, got {name!r}")
+            with open(tmp / name, "xb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+        if os.path.lexists(path):
+            os.rename(path, old)
+            try:
+                os.rename(tmp, path)
+            except BaseException:
+                os.rename(old, path)
+                raise
+            shutil.rmtree(old)
+        else:
+            os.rename(tmp, path)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -4,6 +4,9 @@ import pathlib
 
 import pytest
 
+# The longest tests of the suite (whole scripts, end to end); CI runs them on its first interpreter only.
+pytestmark = pytest.mark.slow
+
 EXAMPLES = sorted((pathlib.Path(__file__).parents[1] / "examples").glob("*.py"))
 
 

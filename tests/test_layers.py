@@ -43,6 +43,12 @@ def test_biojax_layers_run_one_way(tmp_path):
          "biojax.search is not allowed to import biojax.viz", "- biojax.search.pareto -> biojax.viz.search_plots"),
         ("pruning/entropy.py", "from biojax.search import store\n",
          "biojax.pruning is not allowed to import biojax.search", "- biojax.pruning.entropy -> biojax.search"),
+        ("checkpoint/files.py", "import biojax.train\n",
+         "biojax.checkpoint is not allowed to import biojax.train", "- biojax.checkpoint.files -> biojax.train"),
+        ("nnx/bridge.py", "def _bad():\n    from biojax.learning import bio_optimizer\n",
+         "biojax.nnx is not allowed to import biojax.learning", "- biojax.nnx.bridge -> biojax.learning"),
+        ("checkpoint/arrays.py", "import biojax.search\n",
+         "biojax.checkpoint is not allowed to import biojax.search", "- biojax.checkpoint.arrays -> biojax.search"),
     ],
 )
 def test_a_back_edge_breaks_the_contract(tmp_path, module, back_edge, broken, line):

@@ -9,6 +9,9 @@ import pathlib
 
 import pytest
 
+# The longest tests of the suite (whole notebooks, end to end); CI runs them on its first interpreter only.
+pytestmark = pytest.mark.slow
+
 NOTEBOOKS = sorted((pathlib.Path(__file__).parents[1] / "notebooks").glob("*.ipynb"))
 
 

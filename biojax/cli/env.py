@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 
-from biojax.env import describe, info
-
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     """Registers the ``env`` sub-command."""
@@ -17,5 +15,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Prints :func:`biojax.env.describe` (or :func:`biojax.env.info` as JSON)."""
+    from biojax.env import describe, info
+
     print(json.dumps(info(), indent=2) if args.json else describe())
     return 0

@@ -3,6 +3,7 @@
 import numpy as np
 
 from biojax.data.dataset import Dataset, build_dataset
+from biojax.data.optional import require
 
 DIGITS_TEST_FRACTION = 0.15
 DIGITS_TEST_SEED = 0
@@ -31,6 +32,7 @@ def load_digits(
         >>> d.x_train.shape, d.x_val.shape, d.x_test.shape, d.num_classes
         ((1374, 64), (153, 64), (270, 64), 10)
     """
+    require(["sklearn.datasets"], "the 'digits' dataset")
     from sklearn.datasets import load_digits as sklearn_load_digits
 
     bunch = sklearn_load_digits()

@@ -58,7 +58,7 @@ def default_data_dir(name: str) -> pathlib.Path:
         'mnist'
     """
     root = os.environ.get("BIOJAX_DATA_DIR")
-    base = pathlib.Path(root) if root else pathlib.Path.home() / ".cache" / "biojax"
+    base = pathlib.Path(root).expanduser() if root else pathlib.Path.home() / ".cache" / "biojax"
     return base / name
 
 
@@ -144,6 +144,24 @@ def _find(directory: pathlib.Path, stem: str) -> pathlib.Path | None:
     return None
 
 
+def missing_idx_files(name: str, data_dir: str | os.PathLike | None = None) -> tuple[pathlib.Path, list[str]]:
+    """The folder where ``name``'s IDX files are looked for, and the standard file names missing there.
+
+    Args:
+        name: ``"mnist"`` or ``"fashion-mnist"``.
+        data_dir: the folder; default :func:`default_data_dir`.
+
+    Example:
+        >>> import pathlib, tempfile
+        >>> folder, missing = missing_idx_files("mnist", tempfile.mkdtemp())
+        >>> missing[0]
+        'train-images-idx3-ubyte'
+    """
+    check_choice("name", name, tuple(IDX_CHECKSUMS))
+    directory = pathlib.Path(data_dir).expanduser() if data_dir is not None else default_data_dir(name)
+    return directory, [stem for stem in IDX_FILES.values() if _find(directory, stem) is None]
+
+
 def download_idx(name: str, data_dir: str | os.PathLike | None = None) -> pathlib.Path:
     """Downloads the four ``.gz`` IDX files of ``name`` into ``data_dir`` and checks their MD5.
 
@@ -156,7 +174,7 @@ def download_idx(name: str, data_dir: str | os.PathLike | None = None) -> pathli
         ValueError: name must be one of 'mnist', 'fashion-mnist', got 'cifar'
     """
     check_choice("name", name, tuple(IDX_URLS))
-    directory = pathlib.Path(data_dir) if data_dir is not None else default_data_dir(name)
+    directory = pathlib.Path(data_dir).expanduser() if data_dir is not None else default_data_dir(name)
     directory.mkdir(parents=True, exist_ok=True)
     for stem in IDX_FILES.values():
         target = directory / f"{stem}.gz"
@@ -196,16 +214,16 @@ def load_idx_arrays(
         FileNotFoundError: mnist: missing IDX files ...
     """
     check_choice("name", name, tuple(IDX_CHECKSUMS))
-    directory = pathlib.Path(data_dir) if data_dir is not None else default_data_dir(name)
+    directory, missing = missing_idx_files(name, data_dir)
     expected = IDX_CHECKSUMS[name] if checksums is None else checksums
     paths = {role: _find(directory, stem) for role, stem in IDX_FILES.items()}
-    missing = [IDX_FILES[role] for role, path in paths.items() if path is None]
     if missing:
         raise FileNotFoundError(
             f"{name}: missing IDX files {missing} in {directory}. Put the four standard files "
             f"({', '.join(IDX_FILES.values())}, each plain or .gz) in that directory, or pass "
             f"data_dir=..., or set BIOJAX_DATA_DIR (files then go in $BIOJAX_DATA_DIR/{name}), "
-            f"or call biojax.data.load({name!r}, download=True) where the network is available."
+            f"or call biojax.data.load({name!r}, download=True) where the network is available "
+            "(README, section Datasets)."
         )
     arrays = {}
     for role, path in paths.items():

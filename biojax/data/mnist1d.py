@@ -6,12 +6,14 @@ import numpy as np
 
 from biojax._validation import check_int
 from biojax.data.dataset import Dataset, build_dataset
+from biojax.data.optional import require
 
 MNIST1D_LENGTH = 40
 
 
 @functools.lru_cache(maxsize=4)
 def _generate(generation_seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    require(["mnist1d.data"], "the 'mnist1d' dataset")
     from mnist1d.data import get_dataset_args, make_dataset
 
     args = get_dataset_args()

@@ -8,6 +8,8 @@ from biojax.data.idx import load_idx_dataset
 from biojax.data.mnist1d import load_mnist1d
 
 KNOWN_DATASETS = ("mnist1d", "digits", "mnist", "fashion-mnist")
+# The optional modules each dataset is made with (see biojax.data.optional); IDX files need none.
+DATASET_MODULES = {"mnist1d": ("mnist1d.data",), "digits": ("sklearn.datasets",), "mnist": (), "fashion-mnist": ()}
 
 
 def load(

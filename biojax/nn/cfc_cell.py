@@ -133,6 +133,15 @@ class CfCCell(nn.Module):
         """
         return self.units
 
+    def remat_policy(self) -> None:
+        """``None``: a recomputed step saves nothing but its state.
+
+        Example:
+            >>> CfCCell(4).remat_policy() is None
+            True
+        """
+        return None
+
     def remat_by_default(self, steps: int, batch: int, input_dim: int) -> bool:
         """Always ``False``: with a backbone, recomputing steps never clearly won (``benchmarks/RESULTS.md``).
 

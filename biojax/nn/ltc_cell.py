@@ -166,6 +166,15 @@ class LTCCell(nn.Module):
         shape = tuple(jnp.shape(params["sensory_w"]))
         check_input_width(input_dim, shape[0], f"'sensory_w' of shape {shape} = (inputs, units)")
 
+    def remat_policy(self) -> None:
+        """``None``: a recomputed step saves nothing but its state (its cost is in gathers, not products).
+
+        Example:
+            >>> LTCCell(4).remat_policy() is None
+            True
+        """
+        return None
+
     def remat_by_default(self, steps: int, batch: int, input_dim: int) -> bool:
         """Always ``True``: the ``ode_unfolds`` solver steps save far more than they cost to redo.
 

@@ -37,6 +37,8 @@ class SequenceCell(Protocol):
     - ``output_size(input_dim)``: width of the per-step output;
     - ``remat_by_default(steps, batch, input_dim)``: whether ``remat=None`` recomputes each step in the
       backward pass instead of saving its intermediate values;
+    - ``remat_policy()``: what a recomputed step still saves (a ``jax.checkpoint_policies`` policy, e.g.
+      its matrix-product outputs), or ``None`` to save nothing but the carry;
     - ``step_function(params, input_dim, *, fixed_timespan=None, deterministic=True)``: a pure
       ``step(inputs (B, in), state (B, state), ts (B,)) -> (outputs, new_state)``; with
       ``deterministic=False`` the step takes a fourth argument, a fresh random key per step. A cell may
@@ -54,6 +56,8 @@ class SequenceCell(Protocol):
     def output_size(self, input_dim: int) -> int: ...
 
     def remat_by_default(self, steps: int, batch: int, input_dim: int) -> bool: ...
+
+    def remat_policy(self) -> Callable[..., bool] | None: ...
 
     def step_function(
         self, params: Any, input_dim: int, *, fixed_timespan: float | None = None, deterministic: bool = True
@@ -137,7 +141,8 @@ def scan_cell(
         time_major: the layout of ``x`` (and of the returned sequence).
         mixed_memory: add ncps's LSTM memory.
         proj_size: add a per-step linear projection of the outputs to this width.
-        remat: recompute each step in the backward pass (``None``: ``cell.remat_by_default``).
+        remat: recompute each step in the backward pass (``None``: ``cell.remat_by_default``), saving only
+            what ``cell.remat_policy()`` keeps.
         deterministic: passed to the cell; ``False`` needs ``dropout_key``.
         dropout_key: folded with the step number into one key per step.
 
@@ -191,7 +196,7 @@ def scan_cell(
         return ((h, c) if lstm_step is not None else h), out
 
     if cell.remat_by_default(steps, batch, input_dim) if remat is None else remat:
-        body = jax.checkpoint(body)
+        body = jax.checkpoint(body, policy=cell.remat_policy())
     final, outs = jax.lax.scan(body, state, (xs, ts_or_ones, jnp.arange(steps)))
     if return_sequences:
         outputs = outs[:, 0] if unbatched else jnp.moveaxis(outs, 0, time_axis)

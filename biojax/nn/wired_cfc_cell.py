@@ -188,6 +188,17 @@ class WiredCfCCell(nn.Module):
         widths = sum(fan_in + size for fan_in, size in zip([input_dim, *sizes[:-1]], sizes)) + sum(sizes)
         return steps * batch * widths * 4
 
+    def remat_policy(self) -> Callable[..., bool]:
+        """A recomputed step keeps its matrix-product outputs (``dots_with_no_batch_dims_saveable``) and
+        redoes only the elementwise gates in the backward pass.
+
+        Example:
+            >>> import jax
+            >>> WiredCfCCell(4).remat_policy() is jax.checkpoint_policies.dots_with_no_batch_dims_saveable
+            True
+        """
+        return jax.checkpoint_policies.dots_with_no_batch_dims_saveable
+
     def remat_by_default(self, steps: int, batch: int, input_dim: int) -> bool:
         """Whether ``remat=None`` recomputes each step in the backward pass instead of saving its values.
 

@@ -153,7 +153,7 @@ def gradual_wiring_pruning(
     :func:`~biojax.wiring.mask_wiring`.
 
     LTC weights pass through softplus, so a weight held at zero does not remove an LTC synapse: prune
-    LTC wirings with :func:`~biojax.wiring.prune_to_density` between training phases instead.
+    LTC wirings with :func:`~biojax.rewiring.prune_to_density` between training phases instead.
 
     Args:
         wiring: the cell's wiring, or the cell itself (see :func:`~biojax.rewiring.synapse_layout`).

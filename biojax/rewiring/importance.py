@@ -112,7 +112,7 @@ def synapse_importance(
       :mod:`biojax.rewiring.synapse_layout`); the presynaptic activity is the input for sensory synapses
       and ``previous_states`` for recurrent ones. With ``weighted=False`` the weight is left out and
       every position is scored, existing synapse or not (the Hebbian co-activation that
-      :func:`~biojax.wiring.adapt_wiring` can use to choose where to grow).
+      :func:`~biojax.rewiring.adapt_wiring` can use to choose where to grow).
     - ``grads`` (a pytree like ``params``, e.g. ``jax.grad`` of the loss): the first-order estimate of
       the loss change when the synapse is removed, ``|w * dL/dw|`` summed over the parameters that
       hold it (for LTC, in terms of the effective weight ``softplus(w)``).

@@ -5,15 +5,21 @@ Each public name is imported here on its own line; ``__all__`` lists every publi
 
 from biojax.search.space import budget_status, grid_configs, sample_config
 from biojax.search.search_space import SearchSpace, Setting
-from biojax.search.architecture import Architecture, FactoryArchitecture, architecture_names, get_architecture, register_architecture
+from biojax.search.architecture import (
+    Architecture,
+    FactoryArchitecture,
+    architecture_names,
+    get_architecture,
+    register_architecture,
+)
 from biojax.search.dendritic import DendriticArchitecture
-from biojax.search.optimizers import AdamW, BioRules, TrialOptimizer, get_optimizer
+from biojax.search.liquid import LiquidArchitecture, SequenceClassifier
+from biojax.search.optimizers import AdamW, AdamWCosine, BioRules, TrialOptimizer, get_optimizer
 from biojax.search.trial_plan import TrialPlan
 from biojax.search.buckets import Bucket, Trial, make_buckets
 from biojax.search.engine import BucketTrainer, SplitData, make_bucket_fn, make_trial_fn
 from biojax.search.store import ResultsStore
 from biojax.search.results_lock import ResultsInUseError, ResultsLock
-from biojax.search.spec_files import load_spec_file
 from biojax.search.cpu_devices import available_cores, use_cpu_cores
 from biojax.search.compile_cache import use_compile_cache
 from biojax.search.searcher import HyperparameterSearcher, SearchResult

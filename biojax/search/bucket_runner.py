@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import sys
 import time
+from collections.abc import Callable, Iterator
 from typing import Any
 
-from biojax.search.buckets import Bucket
+from biojax.data.optional import require
+from biojax.search.buckets import Bucket, chunk_layout
 from biojax.search.engine import BucketTrainer, SplitData
 from biojax.search.result import SearchResult, result_from_metrics
 from biojax.search.trial_plan import TrialPlan
@@ -33,25 +37,45 @@ def train_bucket(
         >>> [r.status for r in results]
         ['ok', 'ok']
     """
-    from tqdm.auto import tqdm
-
     architecture, optimizer, space = plan.parts(bucket.static)
     hparams = space.traced_arrays([t.config for t in bucket.trials])
     builder = architecture.post_step if architecture.uses_post_step(hparams) else None
     program_id = bucket.bucket_id + ("+post_step" if builder is not None else "")
-    chunks_done = [0]
     start = time.perf_counter()
-    with tqdm(total=None, desc=f"{label} ({len(bucket.trials)} trials)", unit="chunk", leave=False,
-              disable=not verbose) as bar:
-
-        def on_chunk(done: int, total: int) -> None:
-            bar.total = total
-            bar.update(done - chunks_done[0])
-            chunks_done[0] = done
-
+    with bucket_progress(trainer, bucket, label, verbose) as on_chunk:
         metrics = trainer.train(program_id, model, hparams, data, n_epochs=bucket.static["n_epochs"],
                                 batch_size=bucket.static["batch_size"], optimizer=optimizer,
                                 optimizer_config=bucket.static, post_step_builder=builder, on_chunk=on_chunk)
     per_trial = (time.perf_counter() - start) / len(bucket.trials)
     return [result_from_metrics(trial, metrics, i, bucket.bucket_id, per_trial)
             for i, trial in enumerate(bucket.trials)]
+
+
+@contextlib.contextmanager
+def bucket_progress(
+    trainer: BucketTrainer, bucket: Bucket, label: str, verbose: bool
+) -> Iterator[Callable[[int, int], None]]:
+    """Reports a bucket's progress honestly; yields the ``on_chunk(done, total)`` callback for the trainer.
+
+    A bucket trains as one compiled call per chunk (all its epochs inside), so nothing can move during a
+    call. When ``verbose``, one line on stderr says what the bucket is (``bucket 2/5: 16 trials x 15 epochs,
+    1 compiled call``); a bucket split into several chunks also gets a bar over its calls, whose total is
+    known from the start. Silent when not ``verbose``.
+
+    Example:
+        >>> from biojax.search.buckets import Trial, make_buckets
+        >>> bucket = make_buckets([Trial("a", {"n_epochs": 3, "batch_size": 8}, 8)], dict)[0]
+        >>> with bucket_progress(BucketTrainer(), bucket, "bucket 1/1", verbose=False) as on_chunk:
+        ...     on_chunk(1, 1)
+    """
+    require(["tqdm.auto"], "the search's progress bar")
+    from tqdm.auto import tqdm
+
+    n_chunks, _ = chunk_layout(len(bucket.trials), trainer.max_bucket_size, len(trainer.devices))
+    calls = f"{n_chunks} compiled call{'' if n_chunks == 1 else 's'}"
+    with tqdm(total=n_chunks, desc=label, unit="call", leave=False, disable=not verbose or n_chunks == 1,
+              file=sys.stderr, mininterval=0, miniters=1) as bar:  # calls are long: show every one
+        if verbose:
+            bar.write(f"{label}: {len(bucket.trials)} trials x {bucket.static['n_epochs']} epochs, {calls}",
+                      file=sys.stderr)
+        yield lambda done, total: bar.update(done - bar.n)

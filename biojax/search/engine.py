@@ -104,8 +104,9 @@ class _TrialParts(NamedTuple):
     evaluate: Callable[[Any, SplitData], tuple[jax.Array, jax.Array]]
 
 
-def _trial_parts(model, optimizer, optimizer_config, batch_size, post_step_builder, eval_batch_size,
+def _trial_parts(model, optimizer, optimizer_config, n_epochs, batch_size, post_step_builder, eval_batch_size,
                  axis_name) -> _TrialParts:
+    n_epochs = check_int("n_epochs", n_epochs, minimum=1)
     batch_size = check_int("batch_size", batch_size, minimum=1)
     eval_batch_size = check_int("eval_batch_size", eval_batch_size, minimum=1)
     optimizer = AdamW() if optimizer is None else optimizer
@@ -114,20 +115,21 @@ def _trial_parts(model, optimizer, optimizer_config, batch_size, post_step_build
     def keys(hparams):
         return jax.random.split(jax.random.key(hparams["seed"]), 3)  # init, data order, optimizer
 
-    def trial_optimizer(hparams, params):
-        return optimizer.build(optimizer_config, hparams, params, keys(hparams)[2])
+    def trial_optimizer(hparams, params, data):
+        config = {**optimizer_config, "total_steps": n_epochs * (data.x_train.shape[0] // batch_size)}
+        return optimizer.build(config, hparams, params, keys(hparams)[2])
 
     def init(hparams, data):
         init_key, loop_key, optimizer_key = keys(hparams)
         variables = model.init(init_key, data.x_train[:1])
         params = optimizer.prepare(optimizer_config, hparams, variables["params"], optimizer_key)
-        return TrainState.from_variables({**variables, "params": params}, trial_optimizer(hparams, params),
+        return TrainState.from_variables({**variables, "params": params}, trial_optimizer(hparams, params, data),
                                          key=loop_key)
 
     def run_epoch(hparams, state, data):
         post_step = post_step_builder(hparams, axis_name) if post_step_builder is not None else None
-        epoch = make_epoch_fn(model.apply, trial_optimizer(hparams, state.params), batch_size, softmax_cross_entropy,
-                              post_step=post_step, track_accuracy=True)
+        epoch = make_epoch_fn(model.apply, trial_optimizer(hparams, state.params, data), batch_size,
+                              softmax_cross_entropy, post_step=post_step, track_accuracy=True)
         state, metrics = epoch(state, data.x_train, data.y_train)
         return state, metrics["loss"], metrics["accuracy"]
 
@@ -157,7 +159,8 @@ def make_trial_fn(
     ``hparams`` holds the trial's traced settings as scalar arrays: ``seed`` (uint32) and what the
     optimizer and ``post_step_builder(hparams, axis_name)`` read. The optimizer is a
     :class:`~biojax.search.optimizers.TrialOptimizer` (default :class:`~biojax.search.optimizers.AdamW`:
-    ``lr``, ``weight_decay``) with the bucket's static ``optimizer_config``; ``post_step_builder`` returns a
+    ``lr``, ``weight_decay``) with the bucket's static ``optimizer_config`` plus ``"total_steps"`` (epochs
+    times steps per epoch, for schedules); ``post_step_builder`` returns a
     post-step hook for :func:`biojax.train.make_epoch_fn` (or ``None``). Every ``"params"`` leaf is
     trained; other collections are model state. The seed's key splits into the init, data-order and
     optimizer keys.
@@ -175,8 +178,8 @@ def make_trial_fn(
         >>> out["val_accuracy"].shape
         (3,)
     """
-    n_epochs = check_int("n_epochs", n_epochs, minimum=1)
-    parts = _trial_parts(model, optimizer, optimizer_config, batch_size, post_step_builder, eval_batch_size, None)
+    parts = _trial_parts(model, optimizer, optimizer_config, n_epochs, batch_size, post_step_builder,
+                         eval_batch_size, None)
 
     def train(hparams: Mapping[str, jax.Array], data: SplitData) -> dict[str, jax.Array]:
         def one_epoch(state, _):
@@ -226,10 +229,9 @@ def make_bucket_fn(
     """
     if eval_mode not in EVAL_MODES[1:]:
         raise ValueError(f"eval_mode must be one of {EVAL_MODES[1:]}, got {eval_mode!r}")
-    n_epochs = check_int("n_epochs", n_epochs, minimum=1)
     n_shards = check_int("n_shards", n_shards, minimum=1)
-    parts = _trial_parts(model, optimizer, optimizer_config, batch_size, post_step_builder, eval_batch_size,
-                         TRIAL_AXIS)
+    parts = _trial_parts(model, optimizer, optimizer_config, n_epochs, batch_size, post_step_builder,
+                         eval_batch_size, TRIAL_AXIS)
     run_epoch = jax.vmap(parts.run_epoch, in_axes=(0, 0, None), axis_name=TRIAL_AXIS)
 
     def evaluate(variables, data):

@@ -1,4 +1,5 @@
-"""The optimizer of a trial as a factory of traced settings: plain AdamW, or AdamW followed by bio rules.
+"""The optimizer of a trial as a factory of traced settings: AdamW, AdamW with warm-up, cosine decay and
+clipping, or AdamW followed by bio rules.
 
 ``config["optimizer"]`` selects one (default ``"adamw"``). Its numbers (learning rate, weight decay,
 fuzzy ``nu``, rejuvenation ``dre``, crystallization thresholds, volume-LR ``base_lr`` ...) are traced, so
@@ -12,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any, Protocol, runtime_checkable
 
 import jax
+import jax.numpy as jnp
 import optax
 
 from biojax.learning import ALL_RULES, PAPER_RULES, BioConfig, bio_optimizer, dale_init
@@ -88,13 +90,76 @@ class AdamW:
         return optax.adamw(hparams["lr"], weight_decay=hparams["weight_decay"])
 
 
+COSINE_SPACE = ADAMW_SPACE | SearchSpace(
+    Setting("warmup_fraction", 0.05, traced=True, check=fraction),
+    Setting("end_lr_fraction", 0.1, traced=True, check=fraction),
+    Setting("clip_norm", 1.0, traced=True, check=positive_finite),
+)
+
+
+def warmup_cosine(peak: Any, total_steps: int, warmup_fraction: Any, end_fraction: Any) -> optax.Schedule:
+    """Linear warm-up from 0 to ``peak`` over ``warmup_fraction`` of ``total_steps``, then cosine decay to
+    ``end_fraction * peak``; every number may be traced (optax's schedules check their step counts in Python).
+
+    Example:
+        >>> schedule = warmup_cosine(1.0, 100, 0.1, 0.0)
+        >>> [round(float(schedule(s)), 3) for s in (0, 5, 10, 55, 100)]
+        [0.0, 0.5, 1.0, 0.5, 0.0]
+    """
+    warmup = jnp.asarray(warmup_fraction, jnp.float32) * total_steps
+
+    def schedule(step: Any) -> jax.Array:
+        step = jnp.asarray(step, jnp.float32)
+        rising = step / jnp.maximum(warmup, 1.0)
+        progress = jnp.clip((step - warmup) / jnp.maximum(total_steps - warmup, 1.0), 0.0, 1.0)
+        falling = end_fraction + (1.0 - end_fraction) * 0.5 * (1.0 + jnp.cos(jnp.pi * progress))
+        return peak * jnp.where(step < warmup, rising, falling)
+
+    return schedule
+
+
+class AdamWCosine:
+    """Global-norm clipping, then AdamW with :func:`warmup_cosine` over the whole run, every number traced.
+
+    The run's length (``total_steps`` in the static config, set by the search engine from epochs, batch size
+    and training rows) is static; ``lr`` (the peak), ``warmup_fraction``, ``end_lr_fraction``,
+    ``weight_decay`` and ``clip_norm`` are traced.
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> hp = {name: jnp.float32(v) for name, v in AdamWCosine().space.resolve({}).items()}
+        >>> opt = AdamWCosine().build({"total_steps": 100}, hp, None, None)
+        >>> params = {"w": jnp.ones(2)}
+        >>> updates, _ = opt.update({"w": jnp.ones(2)}, opt.init(params), params)
+        >>> float(updates["w"][0])  # step 0 of the warm-up: learning rate 0
+        -0.0
+    """
+
+    name = "cosine"
+    space = COSINE_SPACE
+
+    def prepare(self, config: Mapping[str, Any], hparams: Mapping[str, Any], params: Any, key: jax.Array) -> Any:
+        """The params unchanged."""
+        return params
+
+    def build(
+        self, config: Mapping[str, Any], hparams: Mapping[str, Any], params: Any, key: jax.Array
+    ) -> optax.GradientTransformation:
+        """Clipping and AdamW with the trial's schedule."""
+        schedule = warmup_cosine(hparams["lr"], config["total_steps"], hparams["warmup_fraction"],
+                                 hparams["end_lr_fraction"])
+        return optax.chain(optax.clip_by_global_norm(hparams["clip_norm"]),
+                           optax.adamw(schedule, weight_decay=hparams["weight_decay"]))
+
+
 RULE_SETS = {"paper": PAPER_RULES, "all": ALL_RULES, **{rule: (rule,) for rule in ALL_RULES}}
 
 _DEFAULTS = BioConfig()
 BIO_SPACE = ADAMW_SPACE | SearchSpace(
     Setting("bio_rules", "paper", check=one_of(RULE_SETS)),
     Setting("dales_principle", False, check=boolean),
-    Setting("fuzzy_lr_distribution", _DEFAULTS.fuzzy_lr_distribution.value, check=one_of(d.value for d in Distribution)),
+    Setting("fuzzy_lr_distribution", _DEFAULTS.fuzzy_lr_distribution.value,
+            check=one_of(d.value for d in Distribution)),
     Setting("fuzzy_learning_rate_factor_nu", _DEFAULTS.fuzzy_learning_rate_factor_nu, traced=True,
             check=positive_finite),
     Setting("fuzzy_lr_min", _DEFAULTS.fuzzy_lr_min, traced=True, check=non_negative_finite),
@@ -160,11 +225,11 @@ class BioRules:
                              signs=signs)
 
 
-OPTIMIZERS: dict[str, TrialOptimizer] = {"adamw": AdamW(), "bio": BioRules()}
+OPTIMIZERS: dict[str, TrialOptimizer] = {"adamw": AdamW(), "cosine": AdamWCosine(), "bio": BioRules()}
 
 
 def get_optimizer(name: Any) -> TrialOptimizer:
-    """The trial optimizer called ``name`` (``"adamw"`` or ``"bio"``).
+    """The trial optimizer called ``name`` (``"adamw"``, ``"cosine"`` or ``"bio"``).
 
     Example:
         >>> get_optimizer("bio").name

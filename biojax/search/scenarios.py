@@ -17,6 +17,7 @@ import numpy as np
 from biojax._validation import check_int
 from biojax.nn import param_formula
 from biojax.nn.dendritic_models import ARCHITECTURES
+from biojax.search.architecture import get_architecture
 from biojax.search.pareto import pareto_front
 from biojax.search.searcher import HyperparameterSearcher, SearchResult
 
@@ -25,14 +26,26 @@ TRACED_SPACE = {
     "weight_decay": {"type": "loguniform", "low": 1e-3, "high": 5e-2},
     "percentage_resample": {"type": "uniform", "low": 0.05, "high": 0.4},
 }
+LIQUID_TRACED_SPACE = {
+    "lr": {"type": "loguniform", "low": 2e-3, "high": 2e-2},
+    "weight_decay": {"type": "loguniform", "low": 1e-6, "high": 1e-3},
+    "warmup_fraction": {"type": "uniform", "low": 0.0, "high": 0.1},
+    "clip_norm": {"type": "loguniform", "low": 0.5, "high": 5.0},
+}
 BIO_TRACED_SPACE = {
     "fuzzy_learning_rate_factor_nu": {"type": "loguniform", "low": 0.02, "high": 0.3},
     "rejuvenation_parameter_dre": {"type": "uniform", "low": 4.0, "high": 20.0},
 }
 
 
-def _estimate(architecture: str, n_neurons: int, n_dendrites: int, n_dendrite_inputs: int, n_classes: int) -> int:
-    """Closed-form count (:func:`biojax.nn.param_formula`, hidden width ``n_neurons``) to propose structures."""
+def estimate_params(architecture: str, n_neurons: int, n_dendrites: int, n_dendrite_inputs: int,
+                    n_classes: int) -> int:
+    """Closed-form count (:func:`biojax.nn.param_formula`, hidden width ``n_neurons``) to propose structures.
+
+    Example:
+        >>> estimate_params("dendritic_simple", 10, 6, 128, 10)
+        7920
+    """
     return param_formula(architecture, n_classes=n_classes, n_neurons=n_neurons, n_dendrites=n_dendrites,
                          n_dendrite_inputs=n_dendrite_inputs, hidden_size=n_neurons,
                          soma_enabled=architecture != "soma_disabled")
@@ -45,7 +58,7 @@ def budget_structures(max_params: int, input_dim: int, n_classes: int, *, min_pa
 
     Example:
         >>> s = budget_structures(8000, 40, 10, limit=2)
-        >>> len(s), all(6400 <= _estimate(c["architecture"], c["n_neurons"], c["n_dendrites"],
+        >>> len(s), all(6400 <= estimate_params(c["architecture"], c["n_neurons"], c["n_dendrites"],
         ...                               c["n_dendrite_inputs"], 10) <= 8000 for c in s)
         (2, True)
     """
@@ -57,7 +70,7 @@ def budget_structures(max_params: int, input_dim: int, n_classes: int, *, min_pa
         for k in k_values:
             for nd in range(2, 17):
                 for nn in range(2, 129):
-                    n = _estimate(arch, nn, nd, k, n_classes)
+                    n = estimate_params(arch, nn, nd, k, n_classes)
                     if low <= n <= max_params:
                         candidates.append({"architecture": arch, "n_neurons": nn, "n_dendrites": nd,
                                            "n_dendrite_inputs": k, "soma_enabled": arch != "soma_disabled"})
@@ -75,12 +88,43 @@ def budget_structures(max_params: int, input_dim: int, n_classes: int, *, min_pa
     return picks[:limit]
 
 
+def liquid_structures(architecture: str, max_params: int, n_classes: int, input_shape: Sequence[int], *,
+                      min_param_ratio: float = 0.8, limit: int = 4) -> list[dict[str, Any]]:
+    """Up to ``limit`` NCP-wired ``"cfc"`` or ``"ltc"`` structures in the budget window (exact counts), spread
+    over sizes: ``AutoNCP(units, n_classes)`` with mixed memory, and for a CfC a ``proj_size`` read-out (ncps's
+    NCP-wired CfC does not learn MNIST-1D without both; ``reference/measured_anchors.md``).
+
+    Example:
+        >>> [s["units"] for s in liquid_structures("cfc", 5000, 10, (40, 1), limit=3)]
+        [25, 26, 27]
+    """
+    limit = check_int("limit", limit, minimum=1)
+    arch = get_architecture(architecture)
+    base = {"architecture": architecture, "output_size": n_classes, "mixed_memory": True}
+    if architecture == "cfc":
+        base["proj_size"] = n_classes
+    candidates = []
+    for units in range(n_classes + 3, 257):
+        config = arch.space.resolve({k: v for k, v in base.items() if k != "architecture"} | {"units": units})
+        n = arch.count_params(config, n_classes, input_shape)
+        if n > max_params:
+            break
+        if n >= min_param_ratio * max_params:
+            candidates.append({**base, "units": units})
+    if len(candidates) <= limit:
+        return candidates
+    picks = np.unique(np.linspace(0, len(candidates) - 1, limit).round().astype(int))
+    return [candidates[int(i)] for i in picks]
+
+
 def traced_variants(structures: list[dict[str, Any]], n_trials: int, *, seed: int = 0,
                     resampling: Sequence[bool] = (True, False), optimizer: str = "adamw") -> list[dict[str, Any]]:
     """``n_trials`` configurations spread over ``structures`` x ``resampling``, traced numbers drawn at random.
 
     With ``optimizer="bio"`` every configuration also draws the paper's two bio-rule numbers (fuzzy ``nu``
-    and rejuvenation ``dre``, :data:`BIO_TRACED_SPACE`), all in the same buckets.
+    and rejuvenation ``dre``, :data:`BIO_TRACED_SPACE`), all in the same buckets. With
+    ``optimizer="cosine"`` (for liquid models; pass ``resampling=()``) the numbers are those of
+    :data:`LIQUID_TRACED_SPACE`: peak learning rate, weight decay, warm-up and clipping norm.
 
     Example:
         >>> configs = traced_variants([{"n_neurons": 8}], 4, resampling=(True,))
@@ -93,9 +137,12 @@ def traced_variants(structures: list[dict[str, Any]], n_trials: int, *, seed: in
 
     n_trials = check_int("n_trials", n_trials, minimum=1)
     rng = np.random.default_rng(seed)
-    shapes = [{**s, "synaptic_resampling": r} for s in structures for r in resampling]
+    shapes = [{**s, "synaptic_resampling": r} for s in structures for r in resampling] or list(structures)
     configs = []
-    space = {**TRACED_SPACE, **(BIO_TRACED_SPACE if optimizer == "bio" else {})}
+    if optimizer == "cosine":
+        space = LIQUID_TRACED_SPACE
+    else:
+        space = {**TRACED_SPACE, **(BIO_TRACED_SPACE if optimizer == "bio" else {})}
     for i in range(n_trials):
         config = {**shapes[i % len(shapes)], **sample_config(space, rng)}
         if optimizer != "adamw":

@@ -160,7 +160,9 @@ class HyperparameterSearcher:
     def dataset(self):
         """The loaded dataset (loaded on first use)."""
         if self._dataset is None:
-            self._dataset = load_search_data(self._dataset_arg, self.seed, self.subset_size, self.val_fraction)
+            layout = getattr(self.plan.default_architecture_object, "input_layout", "flat")
+            self._dataset = load_search_data(self._dataset_arg, self.seed, self.subset_size, self.val_fraction,
+                                             as_sequence=layout == "sequence")
             if self.n_classes is None:
                 self.n_classes = int(getattr(self._dataset, "num_classes", int(np.max(self._dataset.y_train)) + 1))
         return self._dataset

@@ -69,6 +69,11 @@ class TrialPlan:
         self.default_architecture = get_architecture(default_architecture).name
         self._models: dict[str, tuple[Any, int]] = {}
 
+    @property
+    def default_architecture_object(self) -> Architecture:
+        """The architecture of a configuration without an ``"architecture"`` key."""
+        return self.fixed_architecture or get_architecture(self.default_architecture)
+
     def parts(self, config: Mapping[str, Any]) -> tuple[Architecture, TrialOptimizer, SearchSpace]:
         """The architecture, the optimizer and the full space of ``config``."""
         optimizer = get_optimizer(config.get("optimizer", self.defaults.get("optimizer", "adamw")))
@@ -145,3 +150,21 @@ class TrialPlan:
                 default = self.defaults.get(name, setting.default)
                 if name not in spec and setting.input_check is not None and default is not None:
                     setting.input_check(f"{name} (the default, as the spec leaves it out)", default, tuple(input_shape))
+
+
+def static_settings(config: Mapping[str, Any]) -> dict[str, Any]:
+    """The settings of a finished trial's configuration that shaped its compiled program (its structure).
+
+    The architecture and optimizer named in ``config`` decide which settings were traced; an architecture
+    that is not registered in this process is kept as a static setting and the rest read with the default one.
+
+    Example:
+        >>> static_settings({"architecture": "cfc", "units": 26, "lr": 3e-3, "seed": 2})
+        {'architecture': 'cfc', 'units': 26}
+    """
+    plan = TrialPlan({})
+    try:
+        return plan.static_part(config)
+    except ValueError:
+        rest = {k: v for k, v in config.items() if k != "architecture"}
+        return {"architecture": config["architecture"], **plan.static_part(rest)}

@@ -61,8 +61,8 @@ class Wiring(ValueSemantics):
         >>> wiring = Wiring(3, output_dim=1)
         >>> wiring.add_synapse(1, 0, -1)
         >>> built = wiring.build(2)
-        >>> built.adjacency_matrix[1, 0], built.sensory_adjacency_matrix.shape
-        (np.int32(-1), (2, 3))
+        >>> int(built.adjacency_matrix[1, 0]), built.sensory_adjacency_matrix.shape
+        (-1, (2, 3))
     """
 
     #: Names of the constructor arguments stored by :meth:`to_dict`.

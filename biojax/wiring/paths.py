@@ -51,7 +51,7 @@ def critical_paths(wiring: Wiring, strength: SynapseWeights) -> SynapseWeights:
 
     Args:
         wiring: a built wiring.
-        strength: synapse strengths (e.g. :func:`~biojax.wiring.synapse_strength`), higher is stronger.
+        strength: synapse strengths (e.g. :func:`~biojax.rewiring.synapse_strength`), higher is stronger.
 
     Returns:
         Bool :class:`~biojax.wiring.SynapseWeights`, True for synapses on a critical path.

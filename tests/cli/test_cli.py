@@ -15,11 +15,39 @@ def test_wiring_command_prints_structure_and_draws(tmp_path, capsys):
     assert png.stat().st_size > 1000
 
 
-def test_bad_wiring_arguments_exit_2_naming_the_argument(capsys):
+def test_bad_wiring_arguments_exit_2_naming_the_flag(capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(["wiring", "--units", "5", "--outputs", "4"])
     assert exit_info.value.code == 2
-    assert "output_size must be an integer in [1, 2], got 4" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert err.startswith("usage: biojax wiring")
+    assert "biojax wiring: error: --outputs must be an integer in [1, 2], got 4" in err
+
+
+def test_building_the_parser_and_help_import_nothing_heavy():
+    code = ("import sys, contextlib, io\n"
+            "from biojax.cli import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n"
+            "    for argv in (['--help'], ['search', '--help'], ['wiring', '--help']):\n"
+            "        try:\n"
+            "            main(argv)\n"
+            "        except SystemExit as exit:\n"
+            "            assert exit.code == 0, exit.code\n"
+            "print(sorted(m for m in ('jax', 'numpy', 'flax', 'optax', 'matplotlib', 'tqdm') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+
+
+def test_a_missing_extra_ends_in_one_line_naming_it(tmp_path):
+    code = ("import sys\n"
+            "sys.modules['matplotlib'] = None\n"
+            "from biojax.cli import main\n"
+            "sys.exit(main(['wiring', '--draw', 'w.png']))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.strip() == 'biojax wiring --draw needs matplotlib (not installed): pip install "biojax[viz]"'
+    assert not (tmp_path / "w.png").exists()
 
 
 def test_module_entry_point_reports_version():

@@ -26,6 +26,9 @@ class LeakyCell(nn.Module):
     def remat_by_default(self, steps, batch, input_dim):
         return steps > 50
 
+    def remat_policy(self):
+        return None
+
     @nn.compact
     def __call__(self, inputs, h, ts=1.0, deterministic=True):
         self.param("kernel", nn.initializers.lecun_normal(), (inputs.shape[-1] + self.units, self.units))

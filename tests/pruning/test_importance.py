@@ -1,5 +1,6 @@
 """head_importance: Michel et al.'s |dL/d head_mask| against finite differences, and W_O gradient norms."""
 
+import contextlib
 import functools
 import jax
 import jax.numpy as jnp
@@ -20,6 +21,17 @@ def loss_fn(params, head_mask, batch):
     return sequence_cross_entropy(logits, batch[:, 1:])
 
 
+@contextlib.contextmanager
+def float64():
+    """64-bit floats inside the block (``jax.enable_x64`` exists only from jax 0.8, the lower bound is older)."""
+    before = jax.config.jax_enable_x64
+    jax.config.update("jax_enable_x64", True)
+    try:
+        yield
+    finally:
+        jax.config.update("jax_enable_x64", before)
+
+
 @functools.partial(jax.jit, static_argnames=("method", "normalize"))
 def importance_at(head_mask, method="head_mask", normalize=False):
     return head_importance(loss_fn, PARAMS, TOKENS, head_mask, method=method, normalize=normalize)
@@ -30,7 +42,7 @@ ONES = jnp.ones((2, 3))
 
 def test_importance_equals_finite_differences_of_the_head_mask():
     importance = importance_at(ONES)
-    with jax.enable_x64(True):
+    with float64():
         params64 = jax.tree.map(lambda p: p.astype(jnp.float64), PARAMS)
         eps = 1e-5
         loss64 = jax.jit(loss_fn)

@@ -126,7 +126,7 @@ def test_a_bio_trial_in_a_bucket_equals_the_same_trial_alone():
         ({"steps_to_resample": [0]}, ValueError, "steps_to_resample must be an integer >= 1, got 0"),
         ({"seed": [-1]}, ValueError, "seed must be an integer >= 0, got -1"),
         ({"architecture": ["dendritic_simpel"]}, ValueError, "architecture must be one of"),
-        ({"optimizer": ["sgd"]}, ValueError, "optimizer must be one of 'adamw', 'bio', got 'sgd'"),
+        ({"optimizer": ["sgd"]}, ValueError, "optimizer must be one of 'adamw', 'cosine', 'bio', got 'sgd'"),
         ({"optimizer": ["bio"], "bio_rules": ["fuzzy"]}, ValueError, "bio_rules must be one of"),
     ],
 )
