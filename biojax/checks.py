@@ -5,8 +5,8 @@ time cost. Values inside traced arrays (a fraction passed through ``jax.jit``, t
 cannot be checked that way: under plain ``jax.jit``/``jax.vmap`` they are **not checked**. biojax marks
 them with :func:`check_traced` (a ``checkify.debug_check``, which XLA drops unless the function is
 functionalized, so plain programs compile exactly as without it); wrapping a function in :func:`checked`
-runs it under :func:`jax.experimental.checkify.checkify` with those checks on, together with checkify's
-out-of-bounds indexing checks, and raises a :class:`jax.experimental.checkify.JaxRuntimeError` (a
+runs it under ``jax.experimental.checkify.checkify`` with those checks on, together with checkify's
+out-of-bounds indexing checks, and raises a ``jax.experimental.checkify.JaxRuntimeError`` (a
 ``ValueError``) naming the argument.
 
 Where a value is concrete (a NumPy array, or a JAX array outside any transformation) biojax checks it
@@ -46,7 +46,7 @@ def checked(fn: Callable[..., Any]) -> Callable[..., Any]:
     """``fn`` with biojax's run-time value checks and checkify's index checks; raises on a failure.
 
     The wrapped function runs ``fn`` under ``checkify.checkify(..., errors=user_checks | index_checks)``
-    and raises the first failed check as :class:`jax.experimental.checkify.JaxRuntimeError` (a
+    and raises the first failed check as ``jax.experimental.checkify.JaxRuntimeError`` (a
     ``ValueError``); values that are concrete there (``fn`` not jitted) are checked in Python and raise a
     plain ``ValueError``. ``fn`` may be jitted (also one already used without checks). Every check is a
     reduction and the program is compiled again with them: use it to debug.
@@ -128,6 +128,35 @@ def wants_traced_checks(*arrays: Any) -> bool:
         (False, True)
     """
     return _ACTIVE.get() or any(isinstance(a, jax.core.Tracer) for a in arrays)
+
+
+def finite_or_nan(x: Any, name: str = "x") -> Any:
+    """``x`` with its infinities made NaN, and, inside :func:`checked`, a check that it is finite.
+
+    NaN propagates through any arithmetic, but an infinity can turn back into a plausible number
+    (``tanh(inf) = 1``, ``sigmoid(-inf) = 0``); a model that reads its inputs through this function gives
+    NaN outputs wherever they depend on a NaN or infinite input. Finite values pass unchanged (the same
+    bits), so results on finite data do not change. Integer arrays are returned as they are.
+
+    Args:
+        x: an input array (traced or not).
+        name: the argument's name for the message of :func:`checked`.
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> finite_or_nan(jnp.array([1.0, jnp.inf, -jnp.inf, jnp.nan])).tolist()
+        [1.0, nan, nan, nan]
+        >>> checked(finite_or_nan)(jnp.array([1.0, jnp.inf]))
+        Traceback (most recent call last):
+        ...
+        jax._src.checkify.JaxRuntimeError: x must be finite, got 1 NaN or inf values ...
+    """
+    if not jnp.issubdtype(jnp.result_type(x), jnp.inexact):
+        return x
+    ok = jnp.isfinite(x)
+    if wants_traced_checks(x):
+        check_traced(jnp.all(ok), f"{name} must be finite, got {{bad}} NaN or inf values", bad=jnp.sum(~ok))
+    return jnp.where(ok, x, jnp.nan)
 
 
 def concrete_value(value: Any) -> np.ndarray | None:

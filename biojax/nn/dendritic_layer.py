@@ -14,7 +14,7 @@ import jax
 import jax.numpy as jnp
 
 from biojax._validation import check_choice, check_int, check_number
-from biojax.checks import check_traced, concrete_value, wants_traced_checks
+from biojax.checks import concrete_value, finite_or_nan
 
 STRATEGIES = ("random", "local_receptive_field", "fully_connected")
 WEIGHT_INIT_FAN_INS = ("input", "k")
@@ -222,9 +222,7 @@ class DendriticLayer(nn.Module):
         n_inputs, k, n_d = x.shape[1], self.n_dendrite_inputs, self.total_dendrites
         if not self.is_initializing():
             self._check_width(n_inputs, (x.shape[0], *feature_shape))
-        if wants_traced_checks(x):
-            check_traced(jnp.all(jnp.isfinite(x)), "x must be finite, got {bad} NaN or inf values",
-                         bad=jnp.sum(~jnp.isfinite(x)))
+        x = finite_or_nan(x)
         indices = self.variable(
             "connectivity", "indices",
             lambda: self._connectivity(self.make_rng("params"), feature_shape, n_inputs),

@@ -17,7 +17,7 @@ import flax.linen as nn
 import jax
 import jax.numpy as jnp
 
-from biojax.checks import check_traced, wants_traced_checks
+from biojax.checks import finite_or_nan
 from biojax.nn._shape_checks import check_state_shape
 from biojax.nn._torch_init import fan_in_uniform
 from biojax.nn.mixed_memory import MixedMemoryLSTMCell
@@ -159,10 +159,7 @@ def scan_cell(
         [(2, 4), (2, 4)]
     """
     unbatched = x.ndim == 2
-    xs, ts, time_axis = _time_first(x, timespans, time_major)
-    if wants_traced_checks(x):
-        check_traced(jnp.all(jnp.isfinite(x)), "x must be finite, got {bad} NaN or inf values",
-                     bad=jnp.sum(~jnp.isfinite(x)))
+    xs, ts, time_axis = _time_first(finite_or_nan(x), timespans, time_major)
     steps, batch, input_dim = xs.shape
     state = _initial_state(initial_state, batch, cell.state_size(input_dim), xs.dtype, mixed_memory, unbatched)
     ts_or_ones = jnp.ones((steps, batch), xs.dtype) if ts is None else ts

@@ -37,10 +37,11 @@ def test_dendritic_variables_without_the_width_record_are_checked_by_their_concr
         LAYER.apply(old, jnp.ones((2, 40)))
 
 
+@pytest.mark.parametrize("bad", [jnp.nan, jnp.inf, -jnp.inf], ids=["nan", "inf", "-inf"])
 @pytest.mark.parametrize("compute", ["gather", "dense"])
-def test_dendritic_nan_input_gives_nan_outputs(compute):
-    layer = DendriticLayer(3, 4, 5, compute=compute)
-    x = jnp.ones((2, 20)).at[0].set(jnp.nan)
+def test_dendritic_nan_and_inf_inputs_give_nan_outputs(compute, bad):
+    layer = DendriticLayer(3, 4, 20, compute=compute)  # every dendrite reads every input
+    x = jnp.ones((2, 20)).at[0, 7].set(bad)
     out = layer.apply(layer.init(jax.random.key(0), jnp.ones((2, 20))), x)
     assert bool(jnp.all(jnp.isnan(out[0]))) and bool(jnp.all(jnp.isfinite(out[1])))
 
@@ -123,10 +124,12 @@ def test_cells_check_their_inputs_and_state(cell, state):
         cell.step_function(variables["params"], 5)
 
 
+@pytest.mark.parametrize("bad", [jnp.nan, jnp.inf, -jnp.inf], ids=["nan", "inf", "-inf"])
 @pytest.mark.parametrize("index", range(3))
-def test_nan_inputs_give_nan_outputs_in_the_sequence_models(index):
+def test_nan_and_inf_inputs_give_nan_outputs_in_the_sequence_models(index, bad):
+    # an infinity would otherwise saturate tanh/sigmoid into plausible numbers
     model, variables = list(_sequence_models())[index]
-    x = jnp.ones((2, 5, 3)).at[0, 2].set(jnp.nan)  # one step of one sample
+    x = jnp.ones((2, 5, 3)).at[0, 2, 1].set(bad)  # one feature of one step of one sample
     y, h = model.apply(variables, x)
     assert bool(jnp.all(jnp.isnan(y[0, 2:]))) and bool(jnp.any(jnp.isnan(h[0])))
     assert bool(jnp.all(jnp.isfinite(y[0, :2]))) and bool(jnp.all(jnp.isfinite(y[1])))
