@@ -28,6 +28,13 @@ def _dataset_names() -> tuple[str, ...]:
     return KNOWN_DATASETS
 
 
+def _check_spec_flag(args: argparse.Namespace, input_shape: tuple[int, ...] | None = None) -> None:
+    if args.grid is not None:
+        check_spec("--grid", args.grid, grid=True, model=args.model, input_shape=input_shape)
+    elif args.space is not None:
+        check_spec("--space", args.space, grid=False, model=args.model, input_shape=input_shape)
+
+
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     """Registers the ``search`` sub-command."""
     parser = subparsers.add_parser("search", help="parameter-budget hyperparameter search (vmapped trials)")
@@ -76,10 +83,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     """Runs the search, prints the leaderboard, writes results and the plot."""
     require_search_extras(args.dataset)
-    if args.grid is not None:
-        check_spec("--grid", args.grid, grid=True, model=args.model)
-    elif args.space is not None:
-        check_spec("--space", args.space, grid=False, model=args.model)
+    _check_spec_flag(args)
     from biojax.search.cpu_devices import use_cpu_cores
 
     try:
@@ -99,6 +103,7 @@ def run(args: argparse.Namespace) -> int:
     optimizer = args.optimizer or ("cosine" if liquid else "adamw")
     dataset = load_dataset(args.dataset, args.data_dir, seed=args.seed, subset_size=args.subset_size,
                            as_sequence=liquid)
+    _check_spec_flag(args, dataset.input_shape)  # now also against the dataset's input width (fan-in)
     configs = default_configs(args, dataset, optimizer) if args.grid is None and args.space is None else None
     searcher = HyperparameterSearcher(
         dataset=dataset, max_params=args.max_params, min_param_ratio=args.min_param_ratio,

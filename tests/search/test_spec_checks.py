@@ -73,6 +73,6 @@ def test_cli_fan_in_errors_exit_2_before_training(tmp_path, capsys, option):
     with pytest.raises(SystemExit) as info:
         main([*CLI, option, str(tmp_path / "wide.json"), "--out", str(out)])
     assert info.value.code == 2
-    assert "n_dendrite_inputs must be <= the input width 64 (each dendrite reads distinct inputs), got 65" \
+    assert f"{option}: n_dendrite_inputs must be <= the input width 64 (each dendrite reads distinct inputs), got 65" \
         in capsys.readouterr().err
     assert not out.exists()
