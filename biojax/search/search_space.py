@@ -225,10 +225,8 @@ class SearchSpace:
         }
 
 
-def check_spec_values(space: SearchSpace, name: str, values: Iterable[Any],
-                      input_shape: Sequence[int] | None = None) -> None:
-    """Checks the key and every concrete value a grid or random spec can produce for it (and, given the
-    dataset's ``input_shape``, the setting's ``input_check``).
+def check_spec_values(space: SearchSpace, name: str, values: Iterable[Any]) -> None:
+    """Checks the key and every concrete value a grid or random spec can produce for it.
 
     Example:
         >>> space = SearchSpace(Setting("lr", 5e-4, traced=True, check=positive_finite))
@@ -238,10 +236,38 @@ def check_spec_values(space: SearchSpace, name: str, values: Iterable[Any],
         ValueError: lr must be a finite number > 0, got -1.0
     """
     space.check_key(name)
-    setting = space.settings.get(name)
     for value in values:
         if isinstance(value, numbers.Number | str | bool | np.generic) or value is None:
             space.check_value(name, value)
-            if input_shape is not None and setting is not None and setting.input_check is not None \
-                    and value is not None:
-                setting.input_check(name, value, tuple(input_shape))
+
+
+def check_some_value_fits(setting: Setting, values: Sequence[Any], input_shape: Sequence[int],
+                          label: str | None = None) -> None:
+    """Raises unless at least one of ``values`` passes ``setting.input_check`` against ``input_shape``.
+
+    A spec whose every value is too large for the dataset could train nothing, so it fails before any
+    training; configurations with the values that do not fit, next to ones that do, are skipped by the
+    search with status ``"invalid"`` and the reason (as configurations outside the budget are).
+
+    Args:
+        setting: a setting with an ``input_check``.
+        values: the concrete values a spec gives for it (non-numbers are ignored).
+        input_shape: the dataset's example shape.
+        label: how the message names the setting (default: its name).
+
+    Example:
+        >>> fan_in = Setting("n_dendrite_inputs", 128, input_check=at_most_input_width)
+        >>> check_some_value_fits(fan_in, [16, 65], (64,))   # 65 will be skipped, 16 trains
+        >>> check_some_value_fits(fan_in, [96, 65], (64,))
+        Traceback (most recent call last):
+        ...
+        ValueError: n_dendrite_inputs must be <= the input width 64 (each dendrite reads distinct inputs), got 65; no value the spec gives fits, so no configuration could train
+    """
+    numbers_given = sorted(v for v in values if isinstance(v, numbers.Real) and not isinstance(v, bool))
+    if setting.input_check is None or not numbers_given:
+        return
+    try:
+        setting.input_check(label or setting.name, numbers_given[0], tuple(input_shape))
+    except ValueError as error:
+        suffix = "; no value the spec gives fits, so no configuration could train" if len(numbers_given) > 1 else ""
+        raise ValueError(f"{error}{suffix}") from None

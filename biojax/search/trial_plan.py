@@ -15,7 +15,7 @@ from typing import Any
 from biojax.search.architecture import Architecture, get_architecture
 from biojax.search.buckets import short_hash
 from biojax.search.optimizers import OPTIMIZERS, TrialOptimizer, get_optimizer
-from biojax.search.search_space import SearchSpace, Setting, check_spec_values, integer_at_least, one_of
+from biojax.search.search_space import SearchSpace, Setting, check_some_value_fits, check_spec_values, integer_at_least, one_of
 
 TRAINING_SPACE = SearchSpace(
     Setting("optimizer", "adamw", check=one_of(OPTIMIZERS)),
@@ -115,8 +115,10 @@ class TrialPlan:
         """Checks every key and concrete value of a grid or random spec before anything is trained.
 
         Keys must belong to the space of some architecture and optimizer the spec can select. With the
-        dataset's ``input_shape``, settings with an ``input_check`` (e.g. a dendrite's fan-in) are checked
-        against it too, including the defaults of those the spec leaves out.
+        dataset's ``input_shape``, settings with an ``input_check`` (e.g. a dendrite's fan-in) must have at
+        least one value that fits it, the default when the spec leaves them out
+        (:func:`~biojax.search.search_space.check_some_value_fits`); configurations with the other values
+        are skipped with status ``"invalid"`` and the reason.
 
         Example:
             >>> TrialPlan({}).check_spec({"n_neurons": [8, "eight"]})
@@ -142,14 +144,16 @@ class TrialPlan:
             if not matching:
                 spaces[0].check_key(name)
             for space in matching:
-                check_spec_values(space, name, spec_values(values), input_shape)
+                check_spec_values(space, name, spec_values(values))
         if input_shape is None:
             return
         for space in spaces:
             for name, setting in space.settings.items():
-                default = self.defaults.get(name, setting.default)
-                if name not in spec and setting.input_check is not None and default is not None:
-                    setting.input_check(f"{name} (the default, as the spec leaves it out)", default, tuple(input_shape))
+                if name in spec:
+                    check_some_value_fits(setting, spec_values(spec[name]), input_shape)
+                else:
+                    check_some_value_fits(setting, [self.defaults.get(name, setting.default)], input_shape,
+                                          f"{name} (the default, as the spec leaves it out)")
 
 
 def static_settings(config: Mapping[str, Any]) -> dict[str, Any]:
