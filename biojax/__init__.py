@@ -23,6 +23,7 @@ _compat.install()
 
 _SUBPACKAGES = (
     "checkpoint",
+    "checks",
     "cli",
     "data",
     "env",

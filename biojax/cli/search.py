@@ -28,6 +28,13 @@ def _dataset_names() -> tuple[str, ...]:
     return KNOWN_DATASETS
 
 
+def _check_spec_flag(args: argparse.Namespace, input_shape: tuple[int, ...] | None = None) -> None:
+    if args.grid is not None:
+        check_spec("--grid", args.grid, grid=True, model=args.model, input_shape=input_shape)
+    elif args.space is not None:
+        check_spec("--space", args.space, grid=False, model=args.model, input_shape=input_shape)
+
+
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     """Registers the ``search`` sub-command."""
     parser = subparsers.add_parser("search", help="parameter-budget hyperparameter search (vmapped trials)")
@@ -76,10 +83,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     """Runs the search, prints the leaderboard, writes results and the plot."""
     require_search_extras(args.dataset)
-    if args.grid is not None:
-        check_spec("--grid", args.grid, grid=True, model=args.model)
-    elif args.space is not None:
-        check_spec("--space", args.space, grid=False, model=args.model)
+    _check_spec_flag(args)
     from biojax.search.cpu_devices import use_cpu_cores
 
     try:
@@ -99,14 +103,14 @@ def run(args: argparse.Namespace) -> int:
     optimizer = args.optimizer or ("cosine" if liquid else "adamw")
     dataset = load_dataset(args.dataset, args.data_dir, seed=args.seed, subset_size=args.subset_size,
                            as_sequence=liquid)
+    _check_spec_flag(args, dataset.input_shape)  # now also against the dataset's input width (fan-in)
     configs = default_configs(args, dataset, optimizer) if args.grid is None and args.space is None else None
-    if args.out.exists() and not args.resume:
-        args.out.unlink()
     searcher = HyperparameterSearcher(
         dataset=dataset, max_params=args.max_params, min_param_ratio=args.min_param_ratio,
         n_epochs=args.epochs, lr=args.lr, batch_size=args.batch_size, subset_size=args.subset_size,
         seed=args.seed, verbose=not args.quiet, results_path=args.out, max_bucket_size=args.max_bucket_size,
         architecture="dendritic_simple" if not liquid else args.model, optimizer=optimizer,
+        resume=args.resume,
     )
     if args.grid is not None:
         searcher.grid_search(args.grid, max_trials=args.trials)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import math
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 IDX_DATASETS = ("mnist", "fashion-mnist")
@@ -61,21 +61,27 @@ def load_dataset(name: str, data_dir: str | os.PathLike | None, *, seed: int, su
         raise in_flag_words(error, {"subset_size": "--subset-size", "seed": "--seed"}) from None
 
 
-def check_spec(flag: str, spec: Mapping[str, Any], *, grid: bool, model: str = "dendritic") -> None:
-    """Checks a ``--grid`` or ``--space`` spec for ``--model``: known setting names and well-formed values.
+def check_spec(flag: str, spec: Mapping[str, Any], *, grid: bool, model: str = "dendritic",
+               input_shape: Sequence[int] | None = None) -> None:
+    """Checks a ``--grid`` or ``--space`` spec for ``--model``: known setting names and well-formed values
+    (and, given the dataset's ``input_shape``, settings bounded by the input width, such as a dendrite's fan-in).
 
     Example:
         >>> check_spec("--grid", {"n_neuron": [8]}, grid=True)
         Traceback (most recent call last):
         ...
         ValueError: --grid: unknown setting 'n_neuron' (did you mean 'n_neurons'?); ...
+        >>> check_spec("--grid", {"n_dendrite_inputs": [65]}, grid=True, input_shape=(64,))
+        Traceback (most recent call last):
+        ...
+        ValueError: --grid: n_dendrite_inputs must be <= the input width 64 (each dendrite reads distinct inputs), got 65
     """
     from biojax.search.space import check_distribution, grid_configs
     from biojax.search.trial_plan import TrialPlan
 
     plan = TrialPlan({}, default_architecture="dendritic_simple" if model == "dendritic" else model)
     try:
-        plan.check_spec(spec)
+        plan.check_spec(spec, input_shape)
         if grid:
             grid_configs(spec)
         else:

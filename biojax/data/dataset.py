@@ -73,6 +73,29 @@ def split_train_val(
     return x[train], y[train], x[val], y[val]
 
 
+def check_split(split: str, x: np.ndarray, y: np.ndarray, num_classes: int) -> None:
+    """Raises ``ValueError`` unless ``y`` holds one integer class id in ``[0, num_classes)`` per row of a
+    finite ``x``.
+
+    Example:
+        >>> import numpy as np
+        >>> check_split("toy train", np.zeros((2, 3)), np.array([0, 10]), 10)
+        Traceback (most recent call last):
+        ...
+        ValueError: toy train labels must be class ids in [0, 10), got values in [0, 10]
+    """
+    if y.ndim != 1 or y.shape[0] != x.shape[0]:
+        raise ValueError(f"{split} labels must have shape ({x.shape[0]},), one per example, got {y.shape}")
+    if y.size and not np.issubdtype(y.dtype, np.integer):
+        if not (np.all(np.isfinite(y)) and np.all(y == np.round(y))):
+            raise ValueError(f"{split} labels must be integer class ids, got dtype {y.dtype} with fractional values")
+    if y.size and (y.min() < 0 or y.max() >= num_classes):
+        raise ValueError(f"{split} labels must be class ids in [0, {num_classes}), got values in "
+                         f"[{y.min():g}, {y.max():g}]")
+    if np.issubdtype(x.dtype, np.floating) and not np.all(np.isfinite(x)):
+        raise ValueError(f"{split} features must be finite, got {int(np.sum(~np.isfinite(x)))} NaN or inf values")
+
+
 def build_dataset(
     name: str,
     x_train: np.ndarray,
@@ -101,6 +124,9 @@ def build_dataset(
         >>> d.x_train.shape, round(float(d.x_train.mean()), 6), d.y_train.dtype
         ((15, 3), 0.0, dtype('int32'))
     """
+    num_classes = check_int("num_classes", num_classes, minimum=1)
+    for arg, x, y in (("train", x_train, y_train), ("test", x_test, y_test)):
+        check_split(f"{name} {arg}", np.asarray(x), np.asarray(y), num_classes)
     x_tr, y_tr, x_val, y_val = split_train_val(x_train, y_train, seed=seed,
                                                val_fraction=val_fraction)
     if subset_size is not None:

@@ -9,11 +9,12 @@ import os
 import pathlib
 import struct
 import urllib.request
+import zlib
 
 import numpy as np
 
 from biojax._validation import check_choice
-from biojax.data.dataset import Dataset, build_dataset
+from biojax.data.dataset import Dataset, build_dataset, check_split
 
 IDX_FILES = {
     "train_images": "train-images-idx3-ubyte",
@@ -106,7 +107,8 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
     """Reads an IDX file (gzip-compressed if its name ends in ``.gz``) into a NumPy array.
 
     Raises:
-        ValueError: if the file is not a well-formed IDX file.
+        ValueError: if the file is not a well-formed IDX file, or a ``.gz`` file is not readable gzip
+            (corrupt or truncated).
 
     Example:
         >>> import numpy as np, pathlib, tempfile
@@ -116,8 +118,12 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
     """
     path = pathlib.Path(path)
     opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rb") as handle:
-        data = handle.read()
+    try:
+        with opener(path, "rb") as handle:
+            data = handle.read()
+    except (gzip.BadGzipFile, EOFError, zlib.error) as error:
+        raise ValueError(f"{path} is not a readable gzip file ({error}); it is corrupt or truncated: delete it "
+                         "and copy or download it again") from error
     if len(data) < 4 or data[0] != 0 or data[1] != 0 or data[2] not in _DTYPES:
         raise ValueError(f"{path} is not an IDX file (bad magic number {data[:4]!r})")
     ndim = data[3]
@@ -231,6 +237,7 @@ def load_idx_arrays(
     for split, x, y in (("train", x_train, y_train), ("test", x_test, y_test)):
         if x.shape[0] != y.shape[0] or y.ndim != 1:
             raise ValueError(f"{name} {split}: {x.shape[0]} images but labels of shape {y.shape}")
+        check_split(f"{name} {split} ({paths[split + '_labels']})", x, y, 10)
     return x_train, y_train, x_test, y_test
 
 

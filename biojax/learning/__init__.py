@@ -15,7 +15,7 @@ from biojax.learning.selection import kernel_mask, layer_order
 from biojax.learning.fuzzy_learning_rates import Distribution, FuzzyLRState, fuzzy_learning_rates
 from biojax.learning.crystallize import CrystallizeState, crystallize
 from biojax.learning.volume_dependent_lr import VolumeLRState, volume_dependent_lr
-from biojax.learning.dales_principle import DaleState, dale_init, dales_principle
+from biojax.learning.dales_principle import DaleState, check_signs, dale_init, dales_principle
 from biojax.learning.rejuvenate import RejuvenateState, rejuvenate
 from biojax.learning.bio_config import BioConfig, resolve_activation
 from biojax.learning.bio_optimizer import ALL_RULES, PAPER_RULES, BioChainState, bio_chain, bio_optimizer

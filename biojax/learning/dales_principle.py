@@ -15,11 +15,71 @@ from typing import Any, NamedTuple
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 import optax
 
 from biojax._validation import check_choice
+from biojax.checks import check_traced, concrete_value
 from biojax.learning._checks import check_hyperparameter
 from biojax.learning.selection import kernel_mask
+
+
+def _is_none(node: Any) -> bool:
+    return node is None
+
+
+def _paths(tree: Any) -> list[str]:
+    return [jax.tree_util.keystr(path) for path, _ in jax.tree_util.tree_flatten_with_path(tree, is_leaf=_is_none)[0]]
+
+
+def check_signs(signs: Any) -> None:
+    """Checks a sign tree: every leaf ``None`` or a real array of +1 and -1 (inside
+    :func:`biojax.checks.checked` when traced).
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> check_signs({"kernel": jnp.array([[1.0, 0.0]]), "bias": None})
+        Traceback (most recent call last):
+        ...
+        ValueError: signs['kernel'] must hold only +1 and -1 (one sign per output unit), got 1 other value(s), e.g. 0.0
+    """
+    for path, s in jax.tree_util.tree_flatten_with_path(signs, is_leaf=_is_none)[0]:
+        name = f"signs{jax.tree_util.keystr(path)}"
+        if s is None:
+            continue
+        dtype = getattr(s, "dtype", None)
+        if dtype is None or isinstance(s, bool) or not (
+                jnp.issubdtype(dtype, jnp.floating) or jnp.issubdtype(dtype, jnp.signedinteger)):
+            raise TypeError(f"{name} must be None or a real array of +1/-1, got {s!r} ({type(s).__name__})")
+        known = concrete_value(s)
+        if known is None:
+            check_traced(jnp.all(jnp.abs(s) == 1), f"{name} must hold only +1 and -1, got {{bad}} other value(s)",
+                         bad=jnp.sum(jnp.abs(s) != 1))
+        elif not np.all(np.abs(known) == 1):
+            others = known[np.abs(known) != 1]
+            raise ValueError(f"{name} must hold only +1 and -1 (one sign per output unit), got {others.size} other "
+                             f"value(s), e.g. {float(others.flat[0])!r}")
+
+
+def _broadcasts(shape: tuple[int, ...], target: tuple[int, ...]) -> bool:
+    try:
+        return np.broadcast_shapes(shape, target) == target
+    except ValueError:
+        return False
+
+
+def _check_structure(signs: Any, params: Any) -> None:
+    sign_paths, param_paths = _paths(signs), _paths(params)
+    if sign_paths != param_paths:
+        missing = sorted(set(param_paths) - set(sign_paths))[:3]
+        extra = sorted(set(sign_paths) - set(param_paths))[:3]
+        raise ValueError(
+            "signs must have the tree structure of the params (the sign tree of dale_init(params, key)); "
+            f"params leaves without a sign: {missing}, signs without a param: {extra}"
+        )
+    for path, s, w in zip(sign_paths, jax.tree.leaves(signs, is_leaf=_is_none), jax.tree.leaves(params)):
+        if s is not None and not _broadcasts(np.shape(s), np.shape(w)):
+            raise ValueError(f"signs{path} of shape {np.shape(s)} does not broadcast to its param of shape {np.shape(w)}")
 
 
 class DaleState(NamedTuple):
@@ -82,7 +142,8 @@ def dales_principle(signs: Any) -> optax.GradientTransformationExtraArgs:
     ``None`` pass through unchanged.
 
     Args:
-        signs: the sign tree from :func:`dale_init`.
+        signs: the sign tree from :func:`dale_init` (checked by :func:`check_signs`; its structure and shapes
+            are checked against the params at the first update, when tracing).
 
     Example:
         >>> import jax.numpy as jnp, optax
@@ -95,14 +156,17 @@ def dales_principle(signs: Any) -> optax.GradientTransformationExtraArgs:
         [[0.0, -0.7]]
     """
 
+    check_signs(signs)
+
     def init_fn(params):
-        del params
+        _check_structure(signs, params)
         return DaleState()
 
     def update_fn(updates, state, params=None, **extra_args):
         del extra_args
         if params is None:
             raise ValueError("dales_principle needs params: call update(updates, state, params)")
+        _check_structure(signs, params)
 
         def project(s, u, w):
             if s is None:

@@ -11,7 +11,7 @@ from biojax.nn.liquid_cell import NCPLiquidCell
 from biojax.nn.mixed_memory import MixedMemoryLSTMCell
 from biojax.nn.sequence_loop import SequenceCell, scan_cell
 from biojax.nn.liquid_rnn import LTC, CfC
-from biojax.nn.transformer import HeadMaskTransformer, HeadMaskedAttention, TransformerBlock, causal_attention_mask
+from biojax.nn.transformer import HeadMaskTransformer, HeadMaskedAttention, TransformerBlock, causal_attention_mask, check_tokens
 from biojax.nn.multisynaptic_dense import MultiSynapticDense
 from biojax.nn.dendritic_layer import DendriticLayer
 from biojax.nn.dendritic_models import DendriticClassifier, MLP, count_params, dendritic_simple, dendritic_with_hidden, mlp_for_budget, param_formula, soma_disabled

@@ -9,6 +9,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from biojax._validation import check_choice, check_int, check_number
+from biojax.nn._shape_checks import check_input_width, check_state_shape
 from biojax.nn._torch_init import fan_in_uniform
 from biojax.nn.sparse_linear import SparseLinear
 
@@ -150,10 +151,30 @@ class CfCCell(nn.Module):
         """
         return False
 
+    def check_params(self, params: Any, input_dim: int) -> None:
+        """Raises ``ValueError`` unless ``params`` were created for inputs of width ``input_dim``.
+
+        Example:
+            >>> import jax, jax.numpy as jnp
+            >>> cell = CfCCell(4, backbone_units=8)
+            >>> params = cell.init(jax.random.key(0), jnp.ones((1, 3)), jnp.zeros((1, 4)))["params"]
+            >>> cell.check_params(params, 5)
+            Traceback (most recent call last):
+            ...
+            ValueError: inputs must have 3 features per step (the input width the params were created for, from the 'backbone_0' kernel of shape (7, 8) = (inputs + units, ...)), got 5
+        """
+        first = "backbone_0" if self.backbone_layers else "ff1"
+        shape = tuple(jnp.shape(params[first]["kernel"]))
+        check_input_width(input_dim, shape[0] - self.units,
+                          f"the {first!r} kernel of shape {shape} = (inputs + units, ...)")
+
     @nn.compact
     def __call__(
         self, inputs: jax.Array, h: jax.Array, ts: Any = 1.0, deterministic: bool = True
     ) -> tuple[jax.Array, jax.Array]:
+        check_state_shape("h", h, (jnp.shape(inputs)[0], self.units))
+        if not self.is_initializing() and "params" in self.variables:
+            self.check_params(self.variables["params"], jnp.shape(inputs)[-1])
         x = jnp.concatenate([inputs, h], axis=-1)
         act = ACTIVATIONS[self.activation]
         for layer in range(self.backbone_layers):
@@ -211,6 +232,7 @@ class CfCCell(nn.Module):
             >>> bool(jnp.allclose(out, cell.apply({"params": params}, x, h)[0], atol=1e-6))
             True
         """
+        self.check_params(params, input_dim)
         if not deterministic:
             unbound = self.clone(parent=None)
 

@@ -14,6 +14,7 @@ import jax
 import jax.numpy as jnp
 
 from biojax._validation import check_choice, check_int, check_number
+from biojax.checks import concrete_value, finite_or_nan
 
 STRATEGIES = ("random", "local_receptive_field", "fully_connected")
 WEIGHT_INIT_FAN_INS = ("input", "k")
@@ -88,7 +89,14 @@ class DendriticLayer(nn.Module):
         ``params``: ``dendrite_kernel (N_d, k)``, ``dendrite_bias (N_d,)``, and with the soma
         ``soma_kernel (n_neurons, n_dendrites)``, ``soma_bias (n_neurons,)``.
         ``connectivity``: ``indices (N_d, k)`` int32 input indices, drawn from the ``"params"``
-        init rng; ``n_inputs ()`` int32 input width (used by synaptic resampling).
+        init rng; ``n_inputs ()`` int32 input width (used by synaptic resampling); ``input_width
+        (n_inputs, 0)``, an empty array whose shape records the input width, so that applying the layer
+        to inputs of another width raises a ``ValueError`` even under ``jax.jit`` (the gather would
+        otherwise clamp the indices and return numbers). Variables made before it existed are checked
+        with ``n_inputs`` when that is concrete.
+
+    Non-finite inputs: a NaN input gives NaN in every output that reads it (with ``compute="dense"``,
+    in every output); inside :func:`biojax.checks.checked` non-finite inputs raise.
 
     Initialisation (biases zero): ``weight_init_fan_in="input"`` is the anchor's He normal with
     fan-in = input width for dendrites, ``N(0, 2 / n_inputs)``, and fan-in = all dendrites for the
@@ -192,17 +200,36 @@ class DendriticLayer(nn.Module):
         shape = self._image_shape(feature_shape, n_inputs)
         return local_receptive_field_connectivity(key, n_d, shape, k, self.lrf_std_factor)
 
+    def _check_width(self, n_inputs: int, shape: tuple[int, ...]) -> None:
+        if self.has_variable("connectivity", "input_width"):
+            expected = self.get_variable("connectivity", "input_width").shape[0]
+        else:
+            stored = concrete_value(self.get_variable("connectivity", "n_inputs"))
+            expected = None if stored is None or stored.ndim else int(stored)
+        if expected is not None and expected != n_inputs:
+            raise ValueError(
+                f"x must have {expected} features per example (the input width the layer was initialised "
+                f"with), got {n_inputs} (x of shape {shape})"
+            )
+
     @nn.compact
     def __call__(self, x: jax.Array) -> jax.Array:
         """Maps ``(batch, *features)`` to ``(batch, n_outputs)``; features are flattened."""
+        if jnp.ndim(x) < 2:
+            raise ValueError(f"x must be (batch, *features) with at least 2 axes, got shape {jnp.shape(x)}")
         feature_shape = tuple(x.shape[1:])
         x = x.reshape(x.shape[0], -1)
         n_inputs, k, n_d = x.shape[1], self.n_dendrite_inputs, self.total_dendrites
+        if not self.is_initializing():
+            self._check_width(n_inputs, (x.shape[0], *feature_shape))
+        x = finite_or_nan(x)
         indices = self.variable(
             "connectivity", "indices",
             lambda: self._connectivity(self.make_rng("params"), feature_shape, n_inputs),
         ).value
         self.variable("connectivity", "n_inputs", lambda: jnp.asarray(n_inputs, jnp.int32))
+        if self.is_mutable_collection("connectivity") or self.has_variable("connectivity", "input_width"):
+            self.variable("connectivity", "input_width", lambda: jnp.zeros((n_inputs, 0), jnp.bool_))
         dendrite_fan_in = n_inputs if self.weight_init_fan_in == "input" else k
         soma_fan_in = n_d if self.weight_init_fan_in == "input" else self.n_dendrites
         kernel = self.param("dendrite_kernel", _he_normal(dendrite_fan_in), (n_d, k))

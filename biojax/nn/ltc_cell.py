@@ -9,6 +9,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from biojax._validation import check_choice, check_int, check_number
+from biojax.nn._shape_checks import check_input_width, check_state_shape
 from biojax.nn._torch_init import constant_uniform
 from biojax.nn._wiring_args import as_wiring, edge_list
 from biojax.wiring import SynapseSlots, identity_slot
@@ -150,6 +151,21 @@ class LTCCell(nn.Module):
             identity_slot(("erev",), recurrent, False, "reversal"),
         ))
 
+    def check_params(self, params: Any, input_dim: int) -> None:
+        """Raises ``ValueError`` unless ``params`` were created for inputs of width ``input_dim``.
+
+        Example:
+            >>> import jax, jax.numpy as jnp
+            >>> cell = LTCCell(4)
+            >>> params = cell.init(jax.random.key(0), jnp.ones((1, 3)), jnp.zeros((1, 4)))["params"]
+            >>> cell.check_params(params, 5)
+            Traceback (most recent call last):
+            ...
+            ValueError: inputs must have 3 features per step (the input width the params were created for, from 'sensory_w' of shape (3, 4) = (inputs, units)), got 5
+        """
+        shape = tuple(jnp.shape(params["sensory_w"]))
+        check_input_width(input_dim, shape[0], f"'sensory_w' of shape {shape} = (inputs, units)")
+
     def remat_policy(self) -> None:
         """``None``: a recomputed step saves nothing but its state (its cost is in gathers, not products).
 
@@ -172,8 +188,11 @@ class LTCCell(nn.Module):
     def __call__(
         self, inputs: jax.Array, state: jax.Array, elapsed_time: Any = 1.0
     ) -> tuple[jax.Array, jax.Array]:
+        if not self.is_initializing() and self.has_variable("params", "sensory_w"):
+            self.check_params(self.variables["params"], inputs.shape[-1])
         wiring = self.built_wiring(inputs.shape[-1])
         n, s, motor = wiring.units, wiring.input_dim, wiring.output_dim
+        check_state_shape("state", state, (inputs.shape[0], n))
         adjacency = wiring.adjacency_matrix
         sensory = wiring.sensory_adjacency_matrix
 
@@ -227,6 +246,7 @@ class LTCCell(nn.Module):
             >>> bool(jnp.allclose(h2, cell.apply({"params": params}, x, h)[1]))
             True
         """
+        self.check_params(params, input_dim)
         wiring = self.built_wiring(input_dim)
         n, motor = wiring.units, wiring.output_dim
         positive = jax.nn.softplus if self.implicit_param_constraints else (lambda p: p)

@@ -5,6 +5,7 @@ import jax
 import jax.numpy as jnp
 
 from biojax._validation import check_int
+from biojax.nn._shape_checks import check_kernel_input, check_state_shape
 from biojax.nn._torch_init import constant_uniform
 
 
@@ -34,6 +35,9 @@ class MixedMemoryLSTMCell(nn.Module):
     @nn.compact
     def __call__(self, inputs: jax.Array, state: tuple[jax.Array, jax.Array]) -> tuple[jax.Array, jax.Array]:
         h, c = state
+        for name, part in (("state[0] (h)", h), ("state[1] (c)", c)):
+            check_state_shape(name, part, (jnp.shape(inputs)[0], self.units))
+        check_kernel_input(self, ("input_map", "kernel"), inputs, "inputs")
         z = nn.Dense(
             4 * self.units, kernel_init=nn.initializers.xavier_uniform(),
             bias_init=constant_uniform(-0.1, 0.1), name="input_map",

@@ -18,6 +18,7 @@ import jax
 import jax.numpy as jnp
 
 from biojax._validation import check_int
+from biojax.nn._shape_checks import check_kernel_input
 
 
 def split_sum(y: jax.Array, gamma: int) -> jax.Array:
@@ -75,6 +76,7 @@ class MultiSynapticDense(nn.Module):
 
     @nn.compact
     def __call__(self, x: jax.Array) -> jax.Array:
+        check_kernel_input(self, ("Dense_0", "kernel"), x)
         y = nn.Dense(
             self.features, use_bias=self.use_bias, kernel_init=self.kernel_init, bias_init=self.bias_init
         )(x)

@@ -17,6 +17,8 @@ import flax.linen as nn
 import jax
 import jax.numpy as jnp
 
+from biojax.checks import finite_or_nan
+from biojax.nn._shape_checks import check_state_shape
 from biojax.nn._torch_init import fan_in_uniform
 from biojax.nn.mixed_memory import MixedMemoryLSTMCell
 
@@ -78,6 +80,8 @@ def _time_first(x: jax.Array, timespans: Any, time_major: bool) -> tuple[jax.Arr
         raise ValueError(f"inputs must be (batch, time, features) or (time, features), got {x.shape}")
     unbatched = x.ndim == 2
     time_axis = 0 if (time_major or unbatched) else 1
+    if x.shape[time_axis] < 1:
+        raise ValueError(f"x must have at least one time step (axis {time_axis}), got shape {x.shape}")
     xs = jnp.moveaxis(x, time_axis, 0)
     if unbatched:
         xs = xs[:, None, :]
@@ -95,9 +99,13 @@ def _initial_state(initial_state: Any, batch: int, size: int, dtype: Any, mixed_
     if initial_state is None:
         zeros = jnp.zeros((batch, size), dtype)
         return (zeros, zeros) if mixed_memory else zeros
-    if mixed_memory and not isinstance(initial_state, tuple | list):
-        raise TypeError("initial_state must be a tuple (h, c) when mixed_memory=True")
+    if mixed_memory and not (isinstance(initial_state, tuple | list) and len(initial_state) == 2):
+        raise TypeError(f"initial_state must be a tuple (h, c) when mixed_memory=True, got {type(initial_state).__name__}")
     state = tuple(initial_state) if mixed_memory else initial_state
+    expected = (size,) if unbatched else (batch, size)
+    parts = {"initial_state[0]": state[0], "initial_state[1]": state[1]} if mixed_memory else {"initial_state": state}
+    for name, part in parts.items():
+        check_state_shape(name, part, expected)
     return jax.tree_util.tree_map(lambda a: a[None], state) if unbatched else state
 
 
@@ -123,7 +131,9 @@ def scan_cell(
 
     Args:
         cell: the cell, a submodule of the calling wrapper.
-        x: ``(batch, time, features)``, ``(time, batch, features)`` with ``time_major``, or ``(time, features)``.
+        x: ``(batch, time, features)``, ``(time, batch, features)`` with ``time_major``, or ``(time, features)``;
+            at least one step. NaN in ``x`` gives NaN in every later output; inside
+            :func:`biojax.checks.checked` non-finite values raise.
         timespans: elapsed time per sample and step, shaped like ``x`` without its last axis; ``None``
             means 1 at every step (the cell may then fold it into its params once).
         initial_state: ``(batch, state)``, or ``(h, c)`` with ``mixed_memory``; zeros by default.
@@ -149,7 +159,7 @@ def scan_cell(
         [(2, 4), (2, 4)]
     """
     unbatched = x.ndim == 2
-    xs, ts, time_axis = _time_first(x, timespans, time_major)
+    xs, ts, time_axis = _time_first(finite_or_nan(x), timespans, time_major)
     steps, batch, input_dim = xs.shape
     state = _initial_state(initial_state, batch, cell.state_size(input_dim), xs.dtype, mixed_memory, unbatched)
     ts_or_ones = jnp.ones((steps, batch), xs.dtype) if ts is None else ts

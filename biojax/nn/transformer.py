@@ -10,9 +10,44 @@ features]``), so :func:`biojax.pruning.apply_head_mask` prunes both in the same 
 
 from __future__ import annotations
 
+from typing import Any
+
 import flax.linen as nn
 import jax
 import jax.numpy as jnp
+
+from biojax._validation import check_int
+from biojax.checks import check_traced, concrete_value
+
+
+def check_tokens(tokens: Any, vocab_size: int, max_len: int) -> None:
+    """Checks ``[batch, seq]`` integer token ids: ``1 <= seq <= max_len``, ids in ``[0, vocab_size)``.
+
+    Shapes and dtypes are checked always; the ids themselves in Python when ``tokens`` is concrete, and
+    inside :func:`biojax.checks.checked` when it is traced (not under plain ``jit``: ``nn.Embed`` would
+    return NaN for ids ``>= vocab_size`` and wrap negative ones).
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> check_tokens(jnp.array([[1, 5]]), vocab_size=5, max_len=8)
+        Traceback (most recent call last):
+        ...
+        ValueError: tokens must be token ids in [0, vocab_size=5), got ids in [1, 5]
+    """
+    shape, dtype = jnp.shape(tokens), jnp.result_type(tokens)
+    if len(shape) != 2:
+        raise ValueError(f"tokens must be a [batch, seq] array of token ids, got shape {shape}")
+    if not jnp.issubdtype(dtype, jnp.integer):
+        raise TypeError(f"tokens must be integer token ids, got dtype {dtype}")
+    if not 1 <= shape[1] <= max_len:
+        raise ValueError(f"tokens must have 1 <= seq <= max_len={max_len} positions, got seq={shape[1]}")
+    ids = concrete_value(tokens)
+    message = "tokens must be token ids in [0, vocab_size={vocab}), got ids in [{low}, {high}]"
+    if ids is None:
+        low, high = jnp.min(tokens), jnp.max(tokens)
+        check_traced((low >= 0) & (high < vocab_size), message, vocab=vocab_size, low=low, high=high)
+    elif ids.size and (ids.min() < 0 or ids.max() >= vocab_size):
+        raise ValueError(message.format(vocab=vocab_size, low=ids.min(), high=ids.max()))
 
 
 def causal_attention_mask(tokens: jax.Array) -> jax.Array:
@@ -51,10 +86,19 @@ class HeadMaskedAttention(nn.Module):
     num_heads: int
     head_dim: int
 
+    def __post_init__(self) -> None:
+        check_int("num_heads", self.num_heads, minimum=1)
+        check_int("head_dim", self.head_dim, minimum=1)
+        super().__post_init__()
+
     @nn.compact
     def __call__(
         self, x: jax.Array, head_mask: jax.Array | None = None, mask: jax.Array | None = None
     ) -> tuple[jax.Array, jax.Array]:
+        if jnp.ndim(x) != 3:
+            raise ValueError(f"x must be [batch, seq, features], got shape {jnp.shape(x)}")
+        if head_mask is not None and jnp.shape(head_mask) != (self.num_heads,):
+            raise ValueError(f"head_mask must have shape ({self.num_heads},), got {jnp.shape(head_mask)}")
         features = x.shape[-1]
         dense = lambda name: nn.DenseGeneral((self.num_heads, self.head_dim), name=name)  # noqa: E731
         query, key, value = dense("query")(x), dense("key")(x), dense("value")(x)
@@ -90,6 +134,10 @@ class TransformerBlock(nn.Module):
     head_dim: int
     mlp_dim: int = 0
 
+    def __post_init__(self) -> None:
+        check_int("mlp_dim", self.mlp_dim, minimum=0)
+        super().__post_init__()
+
     @nn.compact
     def __call__(
         self, x: jax.Array, head_mask: jax.Array | None = None, mask: jax.Array | None = None
@@ -117,7 +165,8 @@ class HeadMaskTransformer(nn.Module):
 
     ``apply({"params": p}, tokens [batch, seq], head_mask=None, return_attention=False)`` returns logits
     ``[batch, seq, vocab]``, or ``(logits, weights [layers, batch, heads, seq, seq])`` when
-    ``return_attention`` is True. ``head_mask`` multiplies each head's output before the output
+    ``return_attention`` is True. ``tokens`` are checked by :func:`check_tokens` (shape, dtype,
+    ``seq <= max_len``; the ids when concrete, and under :func:`biojax.checks.checked` when traced). ``head_mask`` multiplies each head's output before the output
     projection: 1 keeps a head, 0 removes it, and its gradient is Michel et al.'s head importance.
 
     Example:
@@ -138,17 +187,29 @@ class HeadMaskTransformer(nn.Module):
     max_len: int = 128
     causal: bool = True
 
-    @nn.compact
-    def __call__(
-        self, tokens: jax.Array, head_mask: jax.Array | None = None, return_attention: bool = False
-    ) -> jax.Array | tuple[jax.Array, jax.Array]:
+    def __post_init__(self) -> None:
+        check_int("vocab_size", self.vocab_size, minimum=1)
+        check_int("num_layers", self.num_layers, minimum=1)
+        check_int("num_heads", self.num_heads, minimum=1)
+        check_int("d_model", self.d_model, minimum=1)
+        check_int("mlp_dim", self.mlp_dim, minimum=0)
+        check_int("max_len", self.max_len, minimum=1)
+        if not isinstance(self.causal, bool):
+            raise TypeError(f"causal must be True or False, got {self.causal!r}")
         if self.d_model % self.num_heads:
             raise ValueError(
                 f"d_model must be a multiple of num_heads={self.num_heads}, got {self.d_model}"
             )
-        if head_mask is not None and head_mask.shape != (self.num_layers, self.num_heads):
+        super().__post_init__()
+
+    @nn.compact
+    def __call__(
+        self, tokens: jax.Array, head_mask: jax.Array | None = None, return_attention: bool = False
+    ) -> jax.Array | tuple[jax.Array, jax.Array]:
+        check_tokens(tokens, self.vocab_size, self.max_len)
+        if head_mask is not None and jnp.shape(head_mask) != (self.num_layers, self.num_heads):
             raise ValueError(
-                f"head_mask must have shape {(self.num_layers, self.num_heads)}, got {head_mask.shape}"
+                f"head_mask must have shape {(self.num_layers, self.num_heads)}, got {jnp.shape(head_mask)}"
             )
         seq = tokens.shape[-1]
         x = nn.Embed(self.vocab_size, self.d_model, name="embed")(tokens)

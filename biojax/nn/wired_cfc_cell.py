@@ -9,6 +9,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from biojax._validation import check_choice
+from biojax.nn._shape_checks import check_state_shape
 from biojax.nn._wiring_args import as_wiring
 from biojax.nn.cfc_cell import CFC_MODES, CfCCell
 from biojax.wiring import ParamSlot, SynapseSlots
@@ -224,6 +225,7 @@ class WiredCfCCell(nn.Module):
     ) -> tuple[jax.Array, jax.Array]:
         masks = layer_masks(self.built_wiring(inputs.shape[-1]), self.intra_layer)
         sizes = [mask.shape[1] for mask in masks]
+        check_state_shape("h", h, (inputs.shape[0], sum(sizes)))
         states = jnp.split(h, np.cumsum(sizes)[:-1], axis=-1)
         x, new_states = inputs, []
         for layer, (mask, state) in enumerate(zip(masks, states)):

@@ -130,7 +130,7 @@ def linen_variables(model: nnx.bridge.ToNNX) -> dict[str, Any]:
         >>> from biojax.nn import DendriticLayer
         >>> model = to_nnx(DendriticLayer(2, 3, 4), jnp.ones((1, 10)), rngs=nnx.Rngs(0))
         >>> sorted(linen_variables(model)), sorted(linen_variables(model)["connectivity"])
-        (['connectivity', 'params'], ['indices', 'n_inputs'])
+        (['connectivity', 'params'], ['indices', 'input_width', 'n_inputs'])
     """
     if not isinstance(model, nnx.bridge.ToNNX):
         raise TypeError(f"model must be a flax.nnx.bridge.ToNNX (from to_nnx or from_linen), got {type(model).__name__}")

@@ -19,12 +19,17 @@ FINETUNE_MODES = ("compressed", "adaptive")
 def _check_mask(prune_mask: jax.Array, params: Mapping[str, Any], paths: tuple[Path, ...]) -> jax.Array:
     expected = head_counts(params, paths)
     prune_mask = jnp.asarray(prune_mask)
+    if prune_mask.dtype != jnp.bool_:
+        raise TypeError(
+            f"prune_mask must be a boolean [layers, heads] array (True = prune), got dtype {prune_mask.dtype}; "
+            "for a 0/1 head mask (1 = keep) pass head_mask == 0"
+        )
     if prune_mask.shape != expected:
         raise ValueError(
             f"prune_mask must have shape [layers, heads] = {expected} for these params, "
             f"got {prune_mask.shape}"
         )
-    return prune_mask.astype(bool)
+    return prune_mask
 
 
 def _head_slices(prune_mask: jax.Array, kernel: jax.Array) -> jax.Array:

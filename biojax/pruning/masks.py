@@ -6,8 +6,10 @@ import numbers
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from biojax._validation import check_choice, check_number
+from biojax.checks import check_traced, concrete_value
 
 STRATEGIES = ("entropy", "gradient", "random", "combined")
 ENTROPY_WEIGHT = 0.6
@@ -31,7 +33,36 @@ def _scores_2d(name: str, value: jax.Array | None, strategy: str) -> jax.Array:
     array = jnp.asarray(value)
     if array.ndim != 2:
         raise ValueError(f"{name} must be a [layers, heads] array, got shape {array.shape}")
+    if not jnp.issubdtype(array.dtype, jnp.floating):
+        array = array.astype(jnp.float32)
+    known = concrete_value(array)
+    if known is None:
+        check_traced(jnp.all(jnp.isfinite(array)), f"{name} must be finite scores, got {{bad}} NaN or inf entries",
+                     bad=jnp.sum(~jnp.isfinite(array)))
+    elif not np.all(np.isfinite(known)):
+        raise ValueError(f"{name} must be finite scores, got {int(np.sum(~np.isfinite(known)))} NaN or inf entries")
     return array
+
+
+def _prune_count(prune_fraction: float | jax.Array, total: int) -> jax.Array:
+    """``floor(total * prune_fraction)`` heads, after checking the fraction (traced: inside ``checked``)."""
+    if isinstance(prune_fraction, numbers.Real) and not isinstance(prune_fraction, bool):
+        check_number("prune_fraction", prune_fraction, minimum=0.0, maximum=1.0)
+        return jnp.asarray(int(total * float(prune_fraction)))
+    dtype = getattr(prune_fraction, "dtype", None)
+    if isinstance(prune_fraction, bool) or dtype is None or not (
+            jnp.issubdtype(dtype, jnp.floating) or jnp.issubdtype(dtype, jnp.integer)):
+        raise TypeError(f"prune_fraction must be a real number in [0, 1] or a real scalar array, got "
+                        f"{prune_fraction!r} ({type(prune_fraction).__name__})")
+    if jnp.ndim(prune_fraction) != 0:
+        raise ValueError(f"prune_fraction must be a scalar (vmap over fractions), got shape {jnp.shape(prune_fraction)}")
+    known = concrete_value(prune_fraction)
+    if known is None:
+        check_traced((prune_fraction >= 0) & (prune_fraction <= 1), "prune_fraction must be in [0.0, 1.0], got {f}",
+                     f=prune_fraction)
+    else:
+        check_number("prune_fraction", float(known), minimum=0.0, maximum=1.0)
+    return jnp.floor(total * jnp.asarray(prune_fraction, jnp.float32) + 1e-6).astype(jnp.int32)
 
 
 def prune_scores(
@@ -92,7 +123,8 @@ def pruning_mask(
 
     The ``k = floor(layers * heads * prune_fraction)`` heads with the highest :func:`prune_scores` are
     pruned, ranked globally across layers (ties go to the lower flat index). ``prune_fraction`` may be a
-    traced array, so a ``jax.vmap`` over fractions compiles once. With ``keep_one_per_layer`` the best
+    traced array, so a ``jax.vmap`` over fractions compiles once. Numbers and concrete arrays are checked
+    (the fraction in ``[0, 1]``, the scores finite); traced ones only inside :func:`biojax.checks.checked`. With ``keep_one_per_layer`` the best
     head of every layer is never pruned, so at most ``layers * (heads - 1)`` heads go.
 
     Differences from sentinel-ai's ``generate_pruning_mask``: a shape mismatch between entropy and
@@ -119,11 +151,7 @@ def pruning_mask(
     scores = prune_scores(strategy, entropy=entropy, importance=importance, key=key, shape=shape)
     layers, heads = scores.shape
     total = layers * heads
-    if isinstance(prune_fraction, numbers.Real):
-        check_number("prune_fraction", prune_fraction, minimum=0.0, maximum=1.0)
-        k = jnp.asarray(int(total * float(prune_fraction)))
-    else:
-        k = jnp.floor(total * jnp.asarray(prune_fraction, jnp.float32) + 1e-6).astype(jnp.int32)
+    k = _prune_count(prune_fraction, total)
     if keep_one_per_layer:
         keeper = jnp.argmin(scores, axis=1)
         protected = jax.nn.one_hot(keeper, heads, dtype=bool)

@@ -19,6 +19,7 @@ from biojax.search.trial_plan import TrialPlan
 from biojax.search.buckets import Bucket, Trial, make_buckets
 from biojax.search.engine import BucketTrainer, SplitData, make_bucket_fn, make_trial_fn
 from biojax.search.store import ResultsStore
+from biojax.search.results_lock import ResultsInUseError, ResultsLock
 from biojax.search.cpu_devices import available_cores, use_cpu_cores
 from biojax.search.compile_cache import use_compile_cache
 from biojax.search.searcher import HyperparameterSearcher, SearchResult

@@ -14,7 +14,6 @@ off (:func:`biojax.train.resampling_post_step`).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -26,13 +25,15 @@ from biojax import nn as bnn
 from biojax.nn.dendritic_layer import STRATEGIES
 from biojax.nn.dendritic_models import ARCHITECTURES
 from biojax.search.architecture import register_architecture
-from biojax.search.search_space import SearchSpace, Setting, boolean, fraction, integer_at_least, one_of
+from biojax.search.search_space import (
+    SearchSpace, Setting, at_most_input_width, boolean, fraction, integer_at_least, one_of,
+)
 from biojax.train import PostStep, resampling_post_step
 
 DENDRITIC_SPACE = SearchSpace(
     Setting("n_neurons", 10, check=integer_at_least(1)),
     Setting("n_dendrites", 6, check=integer_at_least(1)),
-    Setting("n_dendrite_inputs", 128, check=integer_at_least(1)),
+    Setting("n_dendrite_inputs", 128, check=integer_at_least(1), input_check=at_most_input_width),
     Setting("soma_enabled", True, check=boolean),
     Setting("strategy", "random", check=one_of(STRATEGIES)),
     Setting("hidden_dim", None, check=integer_at_least(1)),
@@ -59,12 +60,7 @@ class DendriticArchitecture:
 
     def build(self, config: Mapping[str, Any], n_classes: int, input_shape: Sequence[int]) -> nn.Module:
         """The model of a resolved configuration (fan-in checked against the input width)."""
-        width = math.prod(input_shape)
-        if config["n_dendrite_inputs"] > width:
-            raise ValueError(
-                f"n_dendrite_inputs must be <= the input width {width} (each dendrite reads distinct inputs), "
-                f"got {config['n_dendrite_inputs']}"
-            )
+        at_most_input_width("n_dendrite_inputs", config["n_dendrite_inputs"], input_shape)
         common = dict(n_dendrites=config["n_dendrites"], n_dendrite_inputs=config["n_dendrite_inputs"],
                       strategy=config["strategy"])
         hidden = config.get("hidden_dim") or config["n_neurons"]

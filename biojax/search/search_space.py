@@ -97,6 +97,21 @@ def boolean(name: str, value: Any) -> bool:
     return bool(value)
 
 
+def at_most_input_width(name: str, value: Any, input_shape: Sequence[int]) -> int:
+    """An integer no larger than the number of input features (e.g. a dendrite's fan-in).
+
+    Example:
+        >>> at_most_input_width("n_dendrite_inputs", 64, (40,))
+        Traceback (most recent call last):
+        ...
+        ValueError: n_dendrite_inputs must be <= the input width 40 (each dendrite reads distinct inputs), got 64
+    """
+    width = math.prod(input_shape)
+    if value > width:
+        raise ValueError(f"{name} must be <= the input width {width} (each dendrite reads distinct inputs), got {value}")
+    return value
+
+
 @dataclasses.dataclass(frozen=True)
 class Setting:
     """One setting of a search space.
@@ -107,6 +122,8 @@ class Setting:
         traced: ``True`` for a number that enters the compiled program as an array.
         dtype: NumPy dtype of a traced setting's array (``"float32"``, ``"int32"``, ``"uint32"``, ``"bool"``).
         check: ``check(name, value)`` raising ``ValueError``/``TypeError`` for a bad value (``None``: any).
+        input_check: ``input_check(name, value, input_shape)``, a check against the dataset's example shape,
+            run before training once the dataset is known (``None``: none), e.g. :func:`at_most_input_width`.
 
     Example:
         >>> Setting("lr", 5e-4, traced=True, check=positive_finite).name
@@ -118,6 +135,7 @@ class Setting:
     traced: bool = False
     dtype: str = "float32"
     check: Check | None = None
+    input_check: Callable[[str, Any, Sequence[int]], Any] | None = None
 
 
 class SearchSpace:
@@ -221,3 +239,35 @@ def check_spec_values(space: SearchSpace, name: str, values: Iterable[Any]) -> N
     for value in values:
         if isinstance(value, numbers.Number | str | bool | np.generic) or value is None:
             space.check_value(name, value)
+
+
+def check_some_value_fits(setting: Setting, values: Sequence[Any], input_shape: Sequence[int],
+                          label: str | None = None) -> None:
+    """Raises unless at least one of ``values`` passes ``setting.input_check`` against ``input_shape``.
+
+    A spec whose every value is too large for the dataset could train nothing, so it fails before any
+    training; configurations with the values that do not fit, next to ones that do, are skipped by the
+    search with status ``"invalid"`` and the reason (as configurations outside the budget are).
+
+    Args:
+        setting: a setting with an ``input_check``.
+        values: the concrete values a spec gives for it (non-numbers are ignored).
+        input_shape: the dataset's example shape.
+        label: how the message names the setting (default: its name).
+
+    Example:
+        >>> fan_in = Setting("n_dendrite_inputs", 128, input_check=at_most_input_width)
+        >>> check_some_value_fits(fan_in, [16, 65], (64,))   # 65 will be skipped, 16 trains
+        >>> check_some_value_fits(fan_in, [96, 65], (64,))
+        Traceback (most recent call last):
+        ...
+        ValueError: n_dendrite_inputs must be <= the input width 64 (each dendrite reads distinct inputs), got 65; no value the spec gives fits, so no configuration could train
+    """
+    numbers_given = sorted(v for v in values if isinstance(v, numbers.Real) and not isinstance(v, bool))
+    if setting.input_check is None or not numbers_given:
+        return
+    try:
+        setting.input_check(label or setting.name, numbers_given[0], tuple(input_shape))
+    except ValueError as error:
+        suffix = "; no value the spec gives fits, so no configuration could train" if len(numbers_given) > 1 else ""
+        raise ValueError(f"{error}{suffix}") from None

@@ -30,6 +30,7 @@ from biojax.search.engine import BucketTrainer, SplitData
 from biojax.search.leaderboard import best_results, format_leaderboard
 from biojax.search.result import SearchResult
 from biojax.search.result_files import load_results, save_results
+from biojax.search.results_lock import ResultsLock
 from biojax.search.search_data import load_search_data
 from biojax.search.space import budget_status, check_distribution, grid_configs, sample_config
 from biojax.search.store import ResultsStore
@@ -50,7 +51,12 @@ class HyperparameterSearcher:
         seed: seeds data loading, sampling, and every trial without its own ``seed``.
         verbose: progress bars and messages; silent when ``False``.
         results_path: JSONL file streamed after every bucket; an existing file is resumed (its
-            finished trials are not run again).
+            finished trials are not run again). The searcher holds an exclusive lock on it from the start
+            (:class:`~biojax.search.results_lock.ResultsLock`) until :meth:`close` or garbage collection: a
+            second search on the same file raises :class:`~biojax.search.results_lock.ResultsInUseError`,
+            and an unwritable path raises ``ValueError`` before any training.
+        resume: keep the finished trials of an existing ``results_path`` (default); ``False`` ignores them
+            and replaces the file when the first bucket finishes.
         max_bucket_size: most trials per compiled call (bigger buckets are split).
         model_factory: ``factory(config, n_classes) -> flax Module`` for every configuration (its keys are
             not checked); default: the architecture each configuration names.
@@ -94,6 +100,7 @@ class HyperparameterSearcher:
         val_fraction: float = 0.1,
         architecture: str | Architecture = "dendritic_simple",
         optimizer: str = "adamw",
+        resume: bool = True,
     ):
         self.max_params = check_int("max_params", max_params, minimum=1)
         self.min_param_ratio = check_number("min_param_ratio", min_param_ratio, minimum=0.0, maximum=1.0)
@@ -121,14 +128,28 @@ class HyperparameterSearcher:
         else:
             self.plan = TrialPlan(defaults, architecture)
         self.plan.resolve({})
+        if not isinstance(resume, bool):
+            raise TypeError(f"resume must be True or False, got {resume!r}")
         self.trainer = BucketTrainer(max_bucket_size=max_bucket_size)
-        self.store = ResultsStore(results_path) if results_path is not None else None
+        self._lock = ResultsLock(results_path) if results_path is not None else None
+        self.store = ResultsStore(results_path, load=resume) if results_path is not None else None
         self.results: list[SearchResult] = []
         self.skipped: list[SearchResult] = []
         self._rng = np.random.default_rng(self.seed)
         if self.store is not None:
             for problem in self.store.problems:
                 self._say(f"warning: {problem}")
+
+    def close(self) -> None:
+        """Releases the lock on ``results_path`` (also done when the searcher is garbage collected)."""
+        if self._lock is not None:
+            self._lock.release()
+
+    def __enter__(self) -> HyperparameterSearcher:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
     # -- data and models -------------------------------------------------------------------------
     def _say(self, message: str) -> None:
@@ -219,6 +240,9 @@ class HyperparameterSearcher:
     def _train_trials(self, trials: list[Trial]) -> list[SearchResult]:
         if not trials:
             return []
+        if self._lock is not None and not self._lock.held:
+            raise ValueError(f"results_path {str(self._lock.path)!r}: this searcher was closed (its lock released); "
+                             "make a new HyperparameterSearcher to keep searching")
         from tqdm.auto import tqdm
 
         buckets = make_buckets(trials, self.plan.static_part)
@@ -250,7 +274,7 @@ class HyperparameterSearcher:
             >>> len(s.grid_search({"lr": [0.1, 0.2, 0.3]}, max_trials=2))
             2
         """
-        self.plan.check_spec(param_grid)
+        self.plan.check_spec(param_grid, self.input_shape)
         return self.run_configs(grid_configs(param_grid, max_trials, rng=self._rng))
 
     def random_search(self, param_distributions: Mapping[str, Any], n_trials: int = 50) -> list[SearchResult]:
@@ -269,7 +293,7 @@ class HyperparameterSearcher:
         n_trials = check_int("n_trials", n_trials, minimum=1)
         for name, spec in param_distributions.items():
             check_distribution(name, spec)
-        self.plan.check_spec(param_distributions)
+        self.plan.check_spec(param_distributions, self.input_shape)
         configs: list[dict[str, Any]] = []
         ids: set[str] = set()
         for _ in range(50 * n_trials):

@@ -22,6 +22,7 @@ class ResultsStore:
 
     Args:
         path: the ``.jsonl`` file; loaded if it exists, created on the first :meth:`add`.
+        load: ``False`` ignores an existing file (it is replaced, not appended to, by the first :meth:`add`).
 
     Attributes:
         records: the records, in file order (one per ``trial_id``; a later duplicate is reported and dropped).
@@ -36,11 +37,11 @@ class ResultsStore:
         ({'a'}, [])
     """
 
-    def __init__(self, path: str | os.PathLike):
+    def __init__(self, path: str | os.PathLike, *, load: bool = True):
         self.path = pathlib.Path(path)
         self.records: list[dict[str, Any]] = []
         self.problems: list[str] = []
-        if self.path.exists():
+        if load and self.path.exists():
             self._load()
 
     def _load(self) -> None:

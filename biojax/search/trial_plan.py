@@ -15,7 +15,7 @@ from typing import Any
 from biojax.search.architecture import Architecture, get_architecture
 from biojax.search.buckets import short_hash
 from biojax.search.optimizers import OPTIMIZERS, TrialOptimizer, get_optimizer
-from biojax.search.search_space import SearchSpace, Setting, check_spec_values, integer_at_least, one_of
+from biojax.search.search_space import SearchSpace, Setting, check_some_value_fits, check_spec_values, integer_at_least, one_of
 
 TRAINING_SPACE = SearchSpace(
     Setting("optimizer", "adamw", check=one_of(OPTIMIZERS)),
@@ -111,16 +111,24 @@ class TrialPlan:
             self._models[key] = (model, architecture.count_params(model_config, n_classes, tuple(input_shape)))
         return self._models[key]
 
-    def check_spec(self, spec: Mapping[str, Any]) -> None:
+    def check_spec(self, spec: Mapping[str, Any], input_shape: Sequence[int] | None = None) -> None:
         """Checks every key and concrete value of a grid or random spec before anything is trained.
 
-        Keys must belong to the space of some architecture and optimizer the spec can select.
+        Keys must belong to the space of some architecture and optimizer the spec can select. With the
+        dataset's ``input_shape``, settings with an ``input_check`` (e.g. a dendrite's fan-in) must have at
+        least one value that fits it, the default when the spec leaves them out
+        (:func:`~biojax.search.search_space.check_some_value_fits`); configurations with the other values
+        are skipped with status ``"invalid"`` and the reason.
 
         Example:
             >>> TrialPlan({}).check_spec({"n_neurons": [8, "eight"]})
             Traceback (most recent call last):
             ...
             TypeError: n_neurons must be an integer, got 'eight' (str)
+            >>> TrialPlan({}).check_spec({"n_neurons": [8]}, input_shape=(40,))
+            Traceback (most recent call last):
+            ...
+            ValueError: n_dendrite_inputs (the default, as the spec leaves it out) must be <= the input width 40 (each dendrite reads distinct inputs), got 128
         """
         if not isinstance(spec, Mapping):
             raise TypeError(f"a search spec must be a dict of setting -> values, got {type(spec).__name__}")
@@ -137,6 +145,15 @@ class TrialPlan:
                 spaces[0].check_key(name)
             for space in matching:
                 check_spec_values(space, name, spec_values(values))
+        if input_shape is None:
+            return
+        for space in spaces:
+            for name, setting in space.settings.items():
+                if name in spec:
+                    check_some_value_fits(setting, spec_values(spec[name]), input_shape)
+                else:
+                    check_some_value_fits(setting, [self.defaults.get(name, setting.default)], input_shape,
+                                          f"{name} (the default, as the spec leaves it out)")
 
 
 def static_settings(config: Mapping[str, Any]) -> dict[str, Any]:

@@ -133,3 +133,37 @@ def test_bad_arguments_are_named():
         load("digits", subset_size=0)
     with pytest.raises(ValueError, match="IDX datasets only"):
         load("digits", data_dir="/tmp")
+
+
+@pytest.mark.parametrize("damage", ["not gzip", "truncated", "bad crc"])
+def test_a_corrupt_gzip_idx_file_raises_a_value_error_naming_it(tmp_path, damage):
+    path = write_idx(tmp_path / "x-idx1-ubyte.gz", np.arange(200, dtype=np.uint8))
+    data = path.read_bytes()
+    broken = {"not gzip": b"plain bytes, no gzip header",
+              "truncated": data[: len(data) // 2],
+              "bad crc": data[:-8] + bytes(8)}[damage]
+    path.write_bytes(broken)
+    with pytest.raises(ValueError, match=r"x-idx1-ubyte.gz is not a readable gzip file \(.+\); it is corrupt or truncated"):
+        read_idx(path)
+
+
+def test_idx_labels_outside_the_ten_classes_are_rejected(tmp_path):
+    arrays, paths = _write_fixture(tmp_path, gz=False)
+    labels = arrays["test_labels"].copy()
+    labels[2] = 12
+    write_idx(paths["test_labels"], labels)
+    with pytest.raises(ValueError, match=r"mnist test \(.*t10k-labels-idx1-ubyte\) labels must be class ids in \[0, 10\), got values in \[0, 12\]"):
+        load("mnist", data_dir=tmp_path, checksums={})
+
+
+def test_build_dataset_checks_labels_and_features():
+    x, y = np.zeros((4, 2)), np.array([0, 1, 0, 1])
+    common = dict(num_classes=2, example_shape=(2,), seed=0, val_fraction=0.25, subset_size=None)
+    with pytest.raises(ValueError, match=r"toy train labels must be class ids in \[0, 2\), got values in \[-1, 1\]"):
+        build_dataset("toy", x, np.array([0, 1, -1, 1]), x, y, **common)
+    with pytest.raises(ValueError, match="toy test labels must be integer class ids, got dtype float64"):
+        build_dataset("toy", x, y, x, np.array([0.0, 0.5, 1.0, 1.0]), **common)
+    with pytest.raises(ValueError, match=r"toy train labels must have shape \(4,\), one per example, got \(3,\)"):
+        build_dataset("toy", x, y[:3], x, y, **common)
+    with pytest.raises(ValueError, match="toy train features must be finite, got 1 NaN or inf values"):
+        build_dataset("toy", np.array([[np.nan, 0.0], [0, 0], [0, 0], [0, 0]]), y, x, y, **common)
