@@ -8,7 +8,7 @@ settings of the same buckets). The best configuration of each search (on validat
 trained again with three new seeds; the table gives test accuracy (mean and sample std) at each run's
 best validation epoch.
 
-    python examples/bio_rules_search.py --out results/bio_rules_search      # about 10 minutes, 2-core CPU
+    python examples/bio_rules_search.py --out results/bio_rules_search      # about 3 minutes, 2-core CPU
 """
 
 import argparse
