@@ -15,10 +15,12 @@ from biojax.cli.arguments import int_at_least, json_object_file, number_in, one_
 from biojax.cli.search_setup import (
     MODELS,
     OPTIMIZER_NAMES,
+    TRAINING_DEFAULTS,
     check_spec,
     default_configs,
     load_dataset,
     require_search_extras,
+    training_defaults,
 )
 
 
@@ -56,8 +58,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--out", type=writable_file, default="results.jsonl",
                         help="results file, JSON lines (default results.jsonl)")
     parser.add_argument("--resume", action="store_true", help="keep finished trials in --out and skip them")
-    parser.add_argument("--epochs", type=positive, default=15, help="epochs per trial (default 15)")
-    parser.add_argument("--batch-size", type=positive, default=256, help="batch size (default 256)")
+    parser.add_argument("--epochs", type=positive, default=None,
+                        help=f"epochs per trial (default {TRAINING_DEFAULTS['dendritic']['epochs']} for dendritic, "
+                        f"{TRAINING_DEFAULTS['cfc']['epochs']} for cfc/ltc)")
+    parser.add_argument("--batch-size", type=positive, default=None,
+                        help=f"batch size (default {TRAINING_DEFAULTS['dendritic']['batch_size']} for dendritic, "
+                        f"{TRAINING_DEFAULTS['cfc']['batch_size']} for cfc/ltc)")
     parser.add_argument("--lr", type=number_in(0.0, low_inclusive=False), default=5e-4,
                         help="default learning rate (default 5e-4)")
     parser.add_argument("--model", type=one_of(lambda: MODELS), default="dendritic",
@@ -97,6 +103,7 @@ def run(args: argparse.Namespace) -> int:
         use_compile_cache(args.compile_cache)
     from biojax.search.searcher import HyperparameterSearcher
 
+    training_defaults(args)
     if args.fast:
         args.epochs, args.trials, args.structures = min(args.epochs, 2), min(args.trials, 8), min(args.structures, 2)
     liquid = args.model != "dendritic"

@@ -1,8 +1,10 @@
+import argparse
 import json
 
 import pytest
 
 from biojax.cli import main
+from biojax.cli.search_setup import TRAINING_DEFAULTS, training_defaults
 
 TINY = ["--dataset", "digits", "--max-params", "3000", "--epochs", "1", "--batch-size", "128", "--quiet"]
 
@@ -166,3 +168,15 @@ def test_model_and_optimizer_flags_offer_what_the_search_registers():
 
     assert set(OPTIMIZER_NAMES) == set(OPTIMIZERS)
     assert [get_architecture(m).name for m in MODELS[1:]] == ["cfc", "ltc"]
+
+
+@pytest.mark.parametrize("model, given, expected", [
+    ("dendritic", {}, (15, 256)),
+    ("cfc", {}, (TRAINING_DEFAULTS["cfc"]["epochs"], TRAINING_DEFAULTS["cfc"]["batch_size"])),
+    ("ltc", {"epochs": 3}, (3, TRAINING_DEFAULTS["ltc"]["batch_size"])),
+    ("cfc", {"epochs": 2, "batch_size": 64}, (2, 64)),
+])
+def test_epochs_and_batch_size_default_per_model(model, given, expected):
+    args = argparse.Namespace(model=model, epochs=given.get("epochs"), batch_size=given.get("batch_size"))
+    training_defaults(args)
+    assert (args.epochs, args.batch_size) == expected

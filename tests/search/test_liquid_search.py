@@ -97,6 +97,11 @@ def test_liquid_search_resumes_without_repeating_trials(tmp_path):
 def test_default_structures_and_variants_fit_the_budget():
     structures = liquid_structures("cfc", 5000, 10, (40, 1))
     assert structures and all(s["proj_size"] == 10 and s["mixed_memory"] for s in structures)
+    assert {(s["output_size"], s["sparsity_level"]) for s in structures} == {(4, 0.1)}
+    assert [s["units"] for s in liquid_structures("cfc", 5000, 10, (40, 1), limit=1)] == [structures[-1]["units"]]
+    assert {s["output_size"] for s in liquid_structures("ltc", 5000, 10, (40, 1))} == {10}
+    with pytest.raises(ValueError, match="sparsity_level must be in"):
+        liquid_structures("cfc", 5000, 10, (40, 1), sparsity_level=0.95)
     configs = traced_variants(structures, 6, resampling=(), optimizer="cosine")
     assert len(configs) == 6 and {c["optimizer"] for c in configs} == {"cosine"}
 
