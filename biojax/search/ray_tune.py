@@ -21,6 +21,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from biojax._validation import check_number
+from biojax.data.optional import require
 from biojax.search.result import SearchResult
 from biojax.search.results_lock import ResultsLock
 from biojax.search.searcher import HyperparameterSearcher
@@ -30,11 +31,9 @@ _RESERVED_OPTIONS = ("results_path", "verbose", "resume", "model_factory")
 
 
 def _import_tune() -> Any:
-    try:
-        from ray import tune
-    except ImportError as error:
-        raise ImportError('ray_tune_search needs Ray Tune: pip install "biojax[ray]" '
-                          f'(or pip install "ray[tune]>=2.9"); importing it failed: {error}') from error
+    require(["ray.tune"], "ray_tune_search")
+    from ray import tune
+
     return tune
 
 
@@ -112,7 +111,8 @@ def ray_tune_search(buckets: Sequence[Sequence[Mapping[str, Any]]], results_path
         :func:`~biojax.search.leaderboard.best_results` ranks them.
 
     Raises:
-        ImportError: Ray Tune is not installed.
+        biojax.data.optional.MissingExtraError: Ray Tune is not installed (an ``ImportError`` whose message
+            says ``pip install "biojax[ray]"``).
         RuntimeError: a trial failed in its worker (the finished buckets are stored).
 
     Example:

@@ -1,12 +1,11 @@
 import math
 import os
+import sys
 
 import pytest
 
-ray = pytest.importorskip("ray")
-pytest.importorskip("ray.tune")
-
-from biojax.search import ResultsStore, ray_tune_search  # noqa: E402
+from biojax.data.optional import MissingExtraError
+from biojax.search import ResultsStore, ray_tune_search
 
 OPTIONS = {"dataset": "digits", "n_epochs": 1, "max_params": 2000, "min_param_ratio": 0.0, "batch_size": 128}
 BUCKETS = [[{"n_neurons": n, "n_dendrites": 2, "n_dendrite_inputs": 8, "lr": lr, "seed": 0} for lr in (1e-3, 1e-2)]
@@ -15,6 +14,8 @@ BUCKETS = [[{"n_neurons": n, "n_dendrites": 2, "n_dendrite_inputs": 8, "lr": lr,
 
 @pytest.fixture
 def local_ray(monkeypatch):
+    ray = pytest.importorskip("ray")
+    pytest.importorskip("ray.tune")
     monkeypatch.setenv("RAY_DEDUP_LOGS", "0")
     monkeypatch.setenv("JAX_PLATFORMS", "cpu")
     monkeypatch.delenv("XLA_FLAGS", raising=False)  # each worker uses one CPU device
@@ -46,3 +47,10 @@ def test_reserved_searcher_options_are_rejected(tmp_path):
         ray_tune_search(BUCKETS, tmp_path / "r.jsonl", searcher_options={"results_path": "x.jsonl"})
     with pytest.raises(TypeError, match=r"buckets\[0\] must be a non-empty list"):
         ray_tune_search([[]], tmp_path / "r.jsonl")
+
+
+def test_without_ray_the_error_says_how_to_install_it(monkeypatch, tmp_path):
+    monkeypatch.setitem(sys.modules, "ray", None)
+    monkeypatch.setitem(sys.modules, "ray.tune", None)
+    with pytest.raises(MissingExtraError, match=r'ray_tune_search needs ray\[tune\] .*pip install "biojax\[ray\]"'):
+        ray_tune_search(BUCKETS, tmp_path / "r.jsonl")
