@@ -7,8 +7,9 @@ results file and tells them bucket by bucket (:func:`~biojax.search.optuna_adapt
 A worker killed mid-batch (``SIGKILL``, a crash) leaves its unfinished trials ``RUNNING``. The next
 worker started on the same host finishes them first (:func:`recover_trials`): a trial whose results the
 killed worker had already written to its results file is told that result; any other is told ``FAIL``
-(reason in ``biojax_reason``) and its parameters are re-queued (``study.enqueue_trial``) so a worker
-trains them again. Trials of workers on other hosts, and of live workers, are left alone.
+(reason in ``biojax_reason``) and, when it had been drawn in full (it has its ``biojax_trial_id``), its
+parameters are re-queued (``study.enqueue_trial``) so a worker trains them again. Trials of workers on other hosts, and of live workers, are left alone (a worker is
+"dead" when no process of its id runs on this host, so a reused process id keeps its trials waiting).
 """
 
 from __future__ import annotations
@@ -107,7 +108,7 @@ def recover_trials(study: Any) -> list[int]:
     """Finishes the ``RUNNING`` trials of dead workers of this host; returns their trial numbers.
 
     A trial whose ``biojax_trial_id`` is in its worker's results file is told that result; the others are
-    told ``FAIL`` and, when their parameters were drawn, re-queued. A trial another process finishes first
+    told ``FAIL`` and, when they were drawn in full (a ``biojax_trial_id``), re-queued. A trial another process finishes first
     is skipped.
 
     Example:

@@ -122,12 +122,12 @@ def ray_tune_search(buckets: Sequence[Sequence[Mapping[str, Any]]], results_path
         >>> results = ray_tune_search(buckets, out, searcher_options={"dataset": "digits",
         ...                           "n_epochs": 1, "max_params": 4000})  # doctest: +SKIP
     """
-    tune = _import_tune()
     buckets = _check_buckets(buckets)
     options = _check_options(searcher_options)
     cpus_per_trial = check_number("cpus_per_trial", cpus_per_trial, minimum=0.0, min_inclusive=False)
     if time_budget_s is not None:
         time_budget_s = check_number("time_budget_s", time_budget_s, minimum=0.0, min_inclusive=False)
+    tune = _import_tune()
     results_path = pathlib.Path(results_path)
     lock = ResultsLock(results_path)
     try:

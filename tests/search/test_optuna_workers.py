@@ -128,3 +128,29 @@ def postgres_url():
 
 def test_workers_share_a_postgresql_study(postgres_url, tmp_path):
     check_shared_study(postgres_url, tmp_path)
+
+
+def test_recovery_leaves_live_and_foreign_workers_alone_and_reruns_what_died_untrained(tmp_path):
+    from biojax.search import recover_trials
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    study = optuna.create_study(direction="maximize")
+    dead = f"{socket.gethostname()}:999999999"
+    owners = [f"{socket.gethostname()}:{os.getpid()}", f"elsewhere:{os.getpid()}", dead, dead]
+    for number, owner in enumerate(owners):
+        trial = study.ask()
+        trial.suggest_float("lr", 1e-3, 1e-1, log=True)
+        trial.set_user_attr("biojax_worker", owner)
+        if number == 3:  # drawn and about to train when its worker died
+            trial.set_user_attr("biojax_trial_id", "t3")
+            trial.set_user_attr("biojax_results_path", str(tmp_path / "missing.jsonl"))
+    assert recover_trials(study) == [2, 3]
+    states = [t.state for t in study.trials]
+    assert states == [STATE.RUNNING, STATE.RUNNING, STATE.FAIL, STATE.FAIL, STATE.WAITING]
+    assert study.trials[4].system_attrs["fixed_params"] == study.trials[3].params  # asked next with these
+    assert study.trials[4].user_attrs["biojax_requeued_from"] == 3
+
+
+def test_open_storage_rejects_other_objects():
+    with pytest.raises(TypeError, match="storage must be a database URL, a journal file path or an Optuna storage"):
+        open_storage(42)

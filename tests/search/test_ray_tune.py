@@ -24,7 +24,6 @@ def local_ray(monkeypatch):
     ray.shutdown()
 
 
-@pytest.mark.slow
 def test_two_ray_trials_stream_their_buckets_and_resume(local_ray, tmp_path):
     out = tmp_path / "results.jsonl"
     results = ray_tune_search(BUCKETS, out, searcher_options=OPTIONS, time_budget_s=240)
