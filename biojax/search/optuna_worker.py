@@ -8,8 +8,9 @@ A worker killed mid-batch (``SIGKILL``, a crash) leaves its unfinished trials ``
 worker started on the same host finishes them first (:func:`recover_trials`): a trial whose results the
 killed worker had already written to its results file is told that result; any other is told ``FAIL``
 (reason in ``biojax_reason``) and, when it had been drawn in full (it has its ``biojax_trial_id``), its
-parameters are re-queued (``study.enqueue_trial``) so a worker trains them again. Trials of workers on other hosts, and of live workers, are left alone (a worker is
-"dead" when no process of its id runs on this host, so a reused process id keeps its trials waiting).
+parameters are re-queued (``study.enqueue_trial``) so a worker trains them again. Trials of workers on
+other hosts, and of live workers, are left alone (a worker is "dead" when no process of its id runs on
+this host, so a reused process id keeps its trials waiting).
 """
 
 from __future__ import annotations
@@ -130,7 +131,8 @@ def recover_trials(study: Any) -> list[int]:
             continue
         path = attrs.get("biojax_results_path")
         if path is not None and path not in stores:
-            stores[path] = {r["trial_id"]: r for r in ResultsStore(path).records} if pathlib.Path(path).exists() else {}
+            exists = pathlib.Path(path).exists()
+            stores[path] = {r["trial_id"]: r for r in ResultsStore(path).records} if exists else {}
         record = stores.get(path, {}).get(attrs.get("biojax_trial_id"))
         trial = optuna.trial.Trial(study, frozen._trial_id)
         try:
