@@ -109,8 +109,8 @@ def recover_trials(study: Any) -> list[int]:
     """Finishes the ``RUNNING`` trials of dead workers of this host; returns their trial numbers.
 
     A trial whose ``biojax_trial_id`` is in its worker's results file is told that result; the others are
-    told ``FAIL`` and, when they were drawn in full (a ``biojax_trial_id``), re-queued. A trial another process finishes first
-    is skipped.
+    told ``FAIL`` and, when they were drawn in full (a ``biojax_trial_id``), re-queued. A trial another
+    process finishes first is skipped.
 
     Example:
         >>> import optuna
