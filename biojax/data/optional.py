@@ -15,6 +15,7 @@ EXTRAS = {
     "matplotlib": ("matplotlib", "viz"),
     "tqdm": ("tqdm", "search"),
     "optuna": ("optuna", "search"),
+    "ray": ("ray[tune]", "ray"),
 }
 
 

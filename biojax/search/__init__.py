@@ -23,7 +23,9 @@ from biojax.search.results_lock import ResultsInUseError, ResultsLock
 from biojax.search.cpu_devices import available_cores, use_cpu_cores
 from biojax.search.compile_cache import use_compile_cache
 from biojax.search.searcher import HyperparameterSearcher, SearchResult
-from biojax.search.optuna_adapter import optuna_search, suggest_config
+from biojax.search.optuna_adapter import optuna_search, suggest_config, tell_result
+from biojax.search.optuna_worker import open_storage, optuna_worker, recover_trials
+from biojax.search.ray_tune import ray_tune_search
 from biojax.search.pareto import pareto_front
 from biojax.search.wiring_tuning import TuningResult, tune_hyperparameters
 from biojax.search.scenarios import compare_architectures, find_pareto_optimal, optimize_for_budget, quick_prototype_search, thorough_optimization

@@ -5,14 +5,22 @@ RDB storage (``optuna.create_study(storage="sqlite:///study.db"`` or a PostgreSQ
 machines can run :func:`optuna_search` on one study: each asks its own batches. The objective is the
 validation accuracy (maximised). Out-of-budget or invalid configurations are told ``PRUNED`` and
 diverged trials ``FAIL``, each with the reason in the trial's ``biojax_reason`` user attribute.
+
+Each trial is told as soon as its bucket is trained (and streamed to the searcher's results file). Before
+training, a trial records who runs it in user attributes: ``biojax_worker`` (``"host:pid"``),
+``biojax_trial_id`` and ``biojax_results_path``, so that :func:`biojax.search.optuna_worker` can finish the
+trials of a worker that was killed.
 """
 
 from __future__ import annotations
 
+import os
+import socket
 from collections.abc import Mapping
 from typing import Any
 
 from biojax._validation import check_int
+from biojax.search.buckets import Trial, make_buckets
 from biojax.search.searcher import HyperparameterSearcher, SearchResult
 from biojax.search.space import check_distribution
 
@@ -62,7 +70,7 @@ def optuna_search(searcher: HyperparameterSearcher, study: Any, param_distributi
         batch_size: trials asked per round (trained together, grouped into buckets by structure).
 
     Returns:
-        The results of the trained (and resumed) trials, in ask order.
+        The results of the trained (and resumed) trials, in the order they were told (bucket by bucket).
 
     Example:
         >>> import numpy as np, flax.linen as nn, optuna
@@ -82,30 +90,54 @@ def optuna_search(searcher: HyperparameterSearcher, study: Any, param_distributi
     batch_size = check_int("batch_size", batch_size, minimum=1)
     if study.direction != optuna.study.StudyDirection.MAXIMIZE:
         raise ValueError(f"study must maximise validation accuracy, got direction {study.direction.name}")
+    worker = f"{socket.gethostname()}:{os.getpid()}"
     done: list[SearchResult] = []
     for _ in range(n_batches):
-        asked = [(trial, suggest_config(trial, param_distributions)) for trial in
-                 (study.ask() for _ in range(batch_size))]
-        runnable = []
-        for trial, config in asked:
+        runnable: dict[str, list[tuple[Any, dict[str, Any]]]] = {}
+        trials: list[Trial] = []
+        for trial in (study.ask() for _ in range(batch_size)):
+            trial.set_user_attr("biojax_worker", worker)
+            if searcher.store is not None:
+                trial.set_user_attr("biojax_results_path", str(searcher.store.path.resolve()))
+            config = suggest_config(trial, param_distributions)
             prepared = searcher._prepare(config)
             if isinstance(prepared, SearchResult):
                 searcher.skipped.append(prepared)
                 trial.set_user_attr("biojax_reason", f"{prepared.status}: {prepared.reason}")
                 study.tell(trial, state=optuna.trial.TrialState.PRUNED)
-            else:
-                runnable.append((trial, config, prepared.trial_id))
-        results = searcher.run_configs([config for _, config, _ in runnable])
-        by_id = {r.trial_id: r for r in results}
-        for trial, _, trial_id in runnable:
-            result = by_id[trial_id]
-            trial.set_user_attr("biojax_trial_id", trial_id)
-            trial.set_user_attr("total_params", result.total_params)
-            trial.set_user_attr("test_accuracy", result.test_accuracy)
-            if result.status == "ok":
-                study.tell(trial, result.val_accuracy)
-            else:
-                trial.set_user_attr("biojax_reason", f"{result.status}: {result.reason}")
-                study.tell(trial, state=optuna.trial.TrialState.FAIL)
-            done.append(result)
+                continue
+            trial.set_user_attr("biojax_trial_id", prepared.trial_id)
+            if prepared.trial_id not in runnable:
+                trials.append(prepared)
+            runnable.setdefault(prepared.trial_id, []).append((trial, config))
+        for bucket in make_buckets(trials, searcher.plan.static_part):
+            results = searcher.run_configs([runnable[t.trial_id][0][1] for t in bucket.trials])
+            for result in results:
+                for trial, _ in runnable[result.trial_id]:
+                    tell_result(study, trial, result)
+                    done.append(result)
     return done
+
+
+def tell_result(study: Any, trial: Any, result: SearchResult) -> None:
+    """Tells ``study`` one trained trial: its validation accuracy, or ``FAIL`` with the reason.
+
+    The trial's ``total_params`` and ``test_accuracy`` user attributes are set first.
+
+    Example:
+        >>> import optuna
+        >>> optuna.logging.set_verbosity(optuna.logging.WARNING)
+        >>> study = optuna.create_study(direction="maximize")
+        >>> tell_result(study, study.ask(), SearchResult({}, 0.5, 0.5, 10, 0.0, 1.0, val_accuracy=0.75))
+        >>> study.best_value, study.best_trial.user_attrs["total_params"]
+        (0.75, 10)
+    """
+    import optuna
+
+    trial.set_user_attr("total_params", result.total_params)
+    trial.set_user_attr("test_accuracy", result.test_accuracy)
+    if result.status == "ok":
+        study.tell(trial, result.val_accuracy)
+    else:
+        trial.set_user_attr("biojax_reason", f"{result.status}: {result.reason}")
+        study.tell(trial, state=optuna.trial.TrialState.FAIL)
