@@ -95,13 +95,13 @@ def liquid_structures(architecture: str, max_params: int, n_classes: int, input_
                       min_param_ratio: float = 0.8, limit: int = 4,
                       sparsity_level: float = LIQUID_SPARSITY) -> list[dict[str, Any]]:
     """Up to ``limit`` NCP-wired ``"cfc"`` or ``"ltc"`` structures in the budget window (exact counts), spread
-    over sizes: ``AutoNCP(units, n_classes, sparsity_level=sparsity_level)`` with mixed memory, and for a CfC a
+    over sizes: ``AutoNCP(units, motor_neurons, sparsity_level=sparsity_level)`` with mixed memory, for a CfC a
     ``proj_size`` read-out (ncps's NCP-wired CfC does not learn MNIST-1D without both;
-    ``reference/measured_anchors.md``). With the read-out a CfC needs fewer motor neurons than classes: it
+    ``reference/measured_anchors.md``). Behind the read-out a CfC needs no motor neuron per class: it
     gets :data:`CFC_MOTOR_NEURONS` (4) and its other neurons become inter and command neurons; an LTC has
     one motor neuron per class. The default sparsity, :data:`LIQUID_SPARSITY` (0.1, the densest NCP wiring
-    ``AutoNCP`` allows), and the 4 motor neurons learned MNIST-1D better than ncps's 0.5 and one motor neuron
-    per class under the same budget (README, "Liquid networks in the search"). When the window holds more
+    ``AutoNCP`` allows) learned MNIST-1D better than ncps's 0.5 under the same budget, and 4 motor neurons as
+    well as 10 with one more unit (README, "Liquid networks in the search"). When the window holds more
     than ``limit`` sizes, the largest is always among those picked.
 
     Example:
