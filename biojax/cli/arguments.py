@@ -132,6 +132,23 @@ def writable_file(text: str) -> pathlib.Path:
     return path
 
 
+def new_directory_path(text: str) -> pathlib.Path:
+    """An argparse type: a directory path whose parent folder exists (the directory itself may not yet).
+
+    Example:
+        >>> new_directory_path("/nonexistent/best")
+        Traceback (most recent call last):
+        ...
+        argparse.ArgumentTypeError: the folder '/nonexistent' of '/nonexistent/best' does not exist
+    """
+    path = pathlib.Path(text)
+    if path.exists() and not path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text!r} is a file; give a directory")
+    if not path.parent.is_dir():
+        raise argparse.ArgumentTypeError(f"the folder '{path.parent}' of {text!r} does not exist")
+    return path
+
+
 def in_flag_words(error: Exception, flags: Mapping[str, str]) -> ValueError:
     """``error`` as a ``ValueError`` whose message names the flag instead of the Python argument.
 

@@ -3,7 +3,8 @@
 Without ``--grid``/``--space`` it picks a few structures that fit the budget and gives them ``--trials``
 variants of the traced numbers (learning rate, weight decay, resampling fraction, seed), so the run is
 a handful of vmapped buckets. It prints a leaderboard, streams results to ``--out`` (JSONL) and draws
-accuracy against parameters next to it (``.png``). Flag values are checked when the command line is read;
+accuracy against parameters next to it (``.png``); ``--save-best DIR`` keeps the best trial's model
+(:func:`biojax.search.load_best`). Flag values are checked when the command line is read;
 what can only be checked later (the dataset's files, the budget) is reported under the flag's name.
 """
 
@@ -11,7 +12,15 @@ from __future__ import annotations
 
 import argparse
 
-from biojax.cli.arguments import int_at_least, json_object_file, number_in, one_of, writable_file
+from biojax.cli.arguments import (
+    in_flag_words,
+    int_at_least,
+    json_object_file,
+    new_directory_path,
+    number_in,
+    one_of,
+    writable_file,
+)
 from biojax.cli.search_setup import (
     MODELS,
     OPTIMIZER_NAMES,
@@ -58,6 +67,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--out", type=writable_file, default="results.jsonl",
                         help="results file, JSON lines (default results.jsonl)")
     parser.add_argument("--resume", action="store_true", help="keep finished trials in --out and skip them")
+    parser.add_argument("--save-best", metavar="DIR", type=new_directory_path, default=None,
+                        help="keep the best trial's variables, settings and result in DIR (a checkpoint, replaced "
+                        "atomically when a bucket beats it); biojax.search.load_best(DIR) gives (model, variables)")
     parser.add_argument("--epochs", type=positive, default=None,
                         help=f"epochs per trial (default {TRAINING_DEFAULTS['dendritic']['epochs']} for dendritic, "
                         f"{TRAINING_DEFAULTS['cfc']['epochs']} for cfc/ltc)")
@@ -112,13 +124,16 @@ def run(args: argparse.Namespace) -> int:
                            as_sequence=liquid)
     _check_spec_flag(args, dataset.input_shape)  # now also against the dataset's input width (fan-in)
     configs = default_configs(args, dataset, optimizer) if args.grid is None and args.space is None else None
-    searcher = HyperparameterSearcher(
-        dataset=dataset, max_params=args.max_params, min_param_ratio=args.min_param_ratio,
-        n_epochs=args.epochs, lr=args.lr, batch_size=args.batch_size, subset_size=args.subset_size,
-        seed=args.seed, verbose=not args.quiet, results_path=args.out, max_bucket_size=args.max_bucket_size,
-        architecture="dendritic_simple" if not liquid else args.model, optimizer=optimizer,
-        resume=args.resume,
-    )
+    try:
+        searcher = HyperparameterSearcher(
+            dataset=dataset, max_params=args.max_params, min_param_ratio=args.min_param_ratio,
+            n_epochs=args.epochs, lr=args.lr, batch_size=args.batch_size, subset_size=args.subset_size,
+            seed=args.seed, verbose=not args.quiet, results_path=args.out, max_bucket_size=args.max_bucket_size,
+            architecture="dendritic_simple" if not liquid else args.model, optimizer=optimizer,
+            resume=args.resume, save_best=args.save_best,
+        )
+    except ValueError as error:
+        raise in_flag_words(error, {"save_best": "--save-best"}) from None
     if args.grid is not None:
         searcher.grid_search(args.grid, max_trials=args.trials)
     elif args.space is not None:
@@ -127,6 +142,9 @@ def run(args: argparse.Namespace) -> int:
         searcher.run_configs(configs)
     print(searcher.format_results(args.top))
     print(f"results: {args.out} ({len(searcher.results)} trials)")
+    if args.save_best is not None and searcher.best_keeper.saved is not None:
+        print(f"best model: {args.save_best} (trial {searcher.best_keeper.saved.trial_id}; "
+              f"biojax.search.load_best({str(args.save_best)!r}))")
     if searcher.results:
         import matplotlib
 

@@ -23,6 +23,7 @@ from biojax.search.results_lock import ResultsInUseError, ResultsLock
 from biojax.search.cpu_devices import available_cores, use_cpu_cores
 from biojax.search.compile_cache import use_compile_cache
 from biojax.search.searcher import HyperparameterSearcher, SearchResult
+from biojax.search.best_model import BestKeeper, BestModel, load_best, read_best_result
 from biojax.search.optuna_adapter import optuna_search, suggest_config, tell_result
 from biojax.search.optuna_worker import open_storage, optuna_worker, recover_trials
 from biojax.search.ray_tune import ray_tune_search

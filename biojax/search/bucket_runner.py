@@ -17,12 +17,17 @@ from biojax.search.trial_plan import TrialPlan
 
 def train_bucket(
     trainer: BucketTrainer, plan: TrialPlan, bucket: Bucket, model: Any, data: SplitData, *, label: str,
-    verbose: bool,
-) -> list[SearchResult]:
+    verbose: bool, keep_best: bool = False,
+) -> tuple[list[SearchResult], Any]:
     """Trains every trial of ``bucket`` as one compiled program; ``train_time`` is the wall time per trial.
 
     The traced settings of the trials become one array each; the architecture's post-step hook is
     compiled in only when some trial of the bucket uses it.
+
+    Returns:
+        The results in the bucket's trial order, and with ``keep_best`` the model variables of every trial
+        at its best epoch (NumPy leaves, leading trial axis; see :func:`~biojax.search.engine.make_bucket_fn`),
+        else ``None``.
 
     Example:
         >>> import flax.linen as nn, numpy as np
@@ -32,10 +37,11 @@ def train_bucket(
         >>> plan = TrialPlan({"n_epochs": 1, "batch_size": 8}, FactoryArchitecture(lambda c, n: nn.Dense(n)))
         >>> trials = [Trial(str(i), plan.resolve({"seed": i}), 8) for i in range(2)]
         >>> bucket = make_buckets(trials, plan.static_part)[0]
-        >>> results = train_bucket(BucketTrainer(), plan, bucket, nn.Dense(2), SplitData.from_numpy(x, y, x, y, x, y),
-        ...                        label="bucket", verbose=False)
-        >>> [r.status for r in results]
-        ['ok', 'ok']
+        >>> results, variables = train_bucket(BucketTrainer(), plan, bucket, nn.Dense(2),
+        ...                                   SplitData.from_numpy(x, y, x, y, x, y), label="bucket", verbose=False,
+        ...                                   keep_best=True)
+        >>> [r.status for r in results], variables["params"]["kernel"].shape
+        (['ok', 'ok'], (2, 3, 2))
     """
     architecture, optimizer, space = plan.parts(bucket.static)
     hparams = space.traced_arrays([t.config for t in bucket.trials])
@@ -45,10 +51,12 @@ def train_bucket(
     with bucket_progress(trainer, bucket, label, verbose) as on_chunk:
         metrics = trainer.train(program_id, model, hparams, data, n_epochs=bucket.static["n_epochs"],
                                 batch_size=bucket.static["batch_size"], optimizer=optimizer,
-                                optimizer_config=bucket.static, post_step_builder=builder, on_chunk=on_chunk)
+                                optimizer_config=bucket.static, post_step_builder=builder, on_chunk=on_chunk,
+                                keep_best=keep_best)
     per_trial = (time.perf_counter() - start) / len(bucket.trials)
-    return [result_from_metrics(trial, metrics, i, bucket.bucket_id, per_trial)
-            for i, trial in enumerate(bucket.trials)]
+    results = [result_from_metrics(trial, metrics, i, bucket.bucket_id, per_trial)
+               for i, trial in enumerate(bucket.trials)]
+    return results, metrics.get("best_variables")
 
 
 @contextlib.contextmanager

@@ -24,6 +24,7 @@ import optax
 from jax.sharding import Mesh, NamedSharding, PartitionSpec
 
 from biojax._validation import check_int
+from biojax.search.best_epoch import keep_better
 from biojax.search.buckets import chunk_layout
 from biojax.search.optimizers import AdamW, TrialOptimizer
 from biojax.train import PostStep, TrainState, make_epoch_fn, softmax_cross_entropy
@@ -202,6 +203,7 @@ def make_bucket_fn(
     eval_batch_size: int = 1024,
     eval_mode: str = "vmap",
     n_shards: int = 1,
+    keep_best: bool = False,
 ) -> Callable[[Mapping[str, jax.Array], SplitData], dict[str, jax.Array]]:
     """Builds ``bucket(hparams, data) -> per-epoch metrics`` for a batch of trials (leading axis).
 
@@ -216,10 +218,13 @@ def make_bucket_fn(
     its batch over the intra-op thread pool, and with two CPU devices sharing that pool the two halves of a
     bucket waited on each other for ever (jaxlib 0.10.2, 8 trials of an NCP-wired CfC on 2 devices).
     ``n_shards`` (a divisor of the trial count) keeps the mapped parts on each device's own trials when the
-    trial axis is sharded.
+    trial axis is sharded. With ``keep_best`` the program also carries, per trial, the model variables of its
+    best epoch so far (highest validation accuracy, then lowest validation loss, then earliest) and returns
+    them as ``"best_variables"``; training itself is unchanged.
 
     Returns:
-        A dict of ``(n_trials, n_epochs)`` arrays named by ``METRICS``.
+        A dict of ``(n_trials, n_epochs)`` arrays named by ``METRICS``, and with ``keep_best`` also
+        ``"best_variables"``: the variables tree with a leading trial axis.
 
     Example:
         >>> import flax.linen as nn, jax.numpy as jnp, numpy as np
@@ -230,6 +235,9 @@ def make_bucket_fn(
         >>> hp = {"lr": jnp.full(5, 0.05), "weight_decay": jnp.zeros(5), "seed": jnp.arange(5, dtype=jnp.uint32)}
         >>> bucket(hp, data)["val_accuracy"].shape
         (5, 3)
+        >>> keeping = make_bucket_fn(nn.Dense(2), n_epochs=3, batch_size=16, eval_mode="map", keep_best=True)
+        >>> keeping(hp, data)["best_variables"]["params"]["kernel"].shape
+        (5, 4, 2)
     """
     if eval_mode not in EVAL_MODES[1:]:
         raise ValueError(f"eval_mode must be one of {EVAL_MODES[1:]}, got {eval_mode!r}")
@@ -249,13 +257,22 @@ def make_bucket_fn(
         return jax.tree.map(lambda a: a.reshape(n_trials, *a.shape[2:]), mapped)
 
     def bucket(hparams: Mapping[str, jax.Array], data: SplitData) -> dict[str, jax.Array]:
-        def one_epoch(state, _):
+        def one_epoch(carry, _):
+            state, best = carry
             state, train_loss, train_accuracy = run_epoch(hparams, state, data)
-            return state, _epoch_metrics(train_loss, train_accuracy, *per_trial(parts.evaluate, state.variables, data))
+            metrics = _epoch_metrics(train_loss, train_accuracy, *per_trial(parts.evaluate, state.variables, data))
+            if keep_best:
+                best = keep_better(best, state.variables, metrics["val_accuracy"], metrics["val_loss"])
+            return (state, best), metrics
 
         state = per_trial(parts.init, hparams, data)
-        metrics = jax.lax.scan(one_epoch, state, None, length=n_epochs)[1]
-        return {name: values.T for name, values in metrics.items()}
+        n_trials = jax.tree.leaves(hparams)[0].shape[0]
+        best = (state.variables, jnp.full(n_trials, -jnp.inf), jnp.full(n_trials, jnp.inf)) if keep_best else None
+        (_, best), metrics = jax.lax.scan(one_epoch, (state, best), None, length=n_epochs)
+        outputs = {name: values.T for name, values in metrics.items()}
+        if keep_best:
+            outputs["best_variables"] = best[0]
+        return outputs
 
     return bucket
 
@@ -305,8 +322,8 @@ class BucketTrainer:
         """Sharding that splits the leading (trial) axis over the devices."""
         return NamedSharding(self.mesh, PartitionSpec("trials"))
 
-    def _program(self, bucket_id: str, chunk_size: int, build: Callable[[], Callable]) -> Callable:
-        cache_key = (bucket_id, chunk_size)
+    def _program(self, bucket_id: str, chunk_size: int, keep_best: bool, build: Callable[[], Callable]) -> Callable:
+        cache_key = (bucket_id, chunk_size, keep_best)
         if cache_key not in self._compiled:
             bucket_fn = build()
 
@@ -333,12 +350,14 @@ class BucketTrainer:
         optimizer_config: Mapping[str, Any] | None = None,
         post_step_builder: PostStepBuilder | None = None,
         on_chunk: Callable[[int, int], None] | None = None,
-    ) -> dict[str, np.ndarray]:
+        keep_best: bool = False,
+    ) -> dict[str, Any]:
         """Trains every trial of a bucket; returns NumPy ``(n_trials, n_epochs)`` metrics.
 
         ``hparams`` maps names to 1-D arrays of equal length (one entry per trial); ``optimizer``,
-        ``optimizer_config`` and ``post_step_builder`` as in :func:`make_bucket_fn`. ``on_chunk(done,
-        total)`` is called after each chunk (for progress bars).
+        ``optimizer_config``, ``post_step_builder`` and ``keep_best`` as in :func:`make_bucket_fn` (with
+        ``keep_best`` the result also holds ``"best_variables"``, NumPy leaves with a leading trial axis).
+        ``on_chunk(done, total)`` is called after each chunk (for progress bars).
         """
         sizes = {len(np.asarray(v)) for v in hparams.values()}
         if len(sizes) != 1:
@@ -348,11 +367,13 @@ class BucketTrainer:
         program = self._program(
             bucket_id,
             chunk_size,
+            keep_best,
             lambda: make_bucket_fn(model, n_epochs=n_epochs, batch_size=batch_size, optimizer=optimizer,
                                    optimizer_config=optimizer_config, post_step_builder=post_step_builder,
-                                   eval_mode=self.eval_mode, n_shards=len(self.devices)),
+                                   eval_mode=self.eval_mode, n_shards=len(self.devices), keep_best=keep_best),
         )
-        outputs: dict[str, list[np.ndarray]] = {name: [] for name in METRICS}
+        names = (*METRICS, "best_variables") if keep_best else METRICS
+        outputs: dict[str, list[Any]] = {name: [] for name in names}
         for chunk in range(n_chunks):
             index = np.arange(chunk * chunk_size, (chunk + 1) * chunk_size)
             index = np.minimum(index, n_trials - 1)
@@ -360,8 +381,8 @@ class BucketTrainer:
             result = program(chunk_hp, data)
             self.last_output_sharding = result["val_accuracy"].sharding
             keep = min(chunk_size, n_trials - chunk * chunk_size)
-            for name in METRICS:
-                outputs[name].append(np.asarray(result[name])[:keep])
+            for name in outputs:
+                outputs[name].append(jax.tree.map(lambda a: np.asarray(a)[:keep], result[name]))
             if on_chunk is not None:
                 on_chunk(chunk + 1, n_chunks)
-        return {name: np.concatenate(parts) for name, parts in outputs.items()}
+        return {name: jax.tree.map(lambda *chunks: np.concatenate(chunks), *parts) for name, parts in outputs.items()}

@@ -24,6 +24,7 @@ import numpy as np
 
 from biojax._validation import check_int, check_number
 from biojax.search.architecture import Architecture, FactoryArchitecture
+from biojax.search.best_model import BestKeeper
 from biojax.search.bucket_runner import train_bucket
 from biojax.search.buckets import Trial, make_buckets, short_hash
 from biojax.search.engine import BucketTrainer, SplitData
@@ -64,6 +65,11 @@ class HyperparameterSearcher:
         architecture: the registered architecture (name) or :class:`~biojax.search.Architecture` of
             configurations without an ``"architecture"`` key (default ``"dendritic_simple"``).
         optimizer: ``"adamw"`` (default) or ``"bio"``, for configurations without an ``"optimizer"`` key.
+        save_best: a directory that keeps the best trial trained so far (its variables at its best epoch,
+            static settings and result; :mod:`biojax.search.best_model`), replaced atomically whenever a
+            bucket beats it; :func:`~biojax.search.best_model.load_best` gives back ``(model, variables)``.
+            It must be new or hold such a checkpoint: when resuming, a checkpoint of a trial in
+            ``results_path`` stays the bar to beat; otherwise the first finished bucket replaces it.
 
     Example:
         >>> import numpy as np, flax.linen as nn
@@ -101,6 +107,7 @@ class HyperparameterSearcher:
         architecture: str | Architecture = "dendritic_simple",
         optimizer: str = "adamw",
         resume: bool = True,
+        save_best: str | pathlib.Path | None = None,
     ):
         self.max_params = check_int("max_params", max_params, minimum=1)
         self.min_param_ratio = check_number("min_param_ratio", min_param_ratio, minimum=0.0, maximum=1.0)
@@ -131,6 +138,7 @@ class HyperparameterSearcher:
         if not isinstance(resume, bool):
             raise TypeError(f"resume must be True or False, got {resume!r}")
         self.trainer = BucketTrainer(max_bucket_size=max_bucket_size)
+        self.best_keeper = BestKeeper(save_best) if save_best is not None else None
         self._lock = ResultsLock(results_path) if results_path is not None else None
         self.store = ResultsStore(results_path, load=resume) if results_path is not None else None
         self.results: list[SearchResult] = []
@@ -139,6 +147,12 @@ class HyperparameterSearcher:
         if self.store is not None:
             for problem in self.store.problems:
                 self._say(f"warning: {problem}")
+        if self.best_keeper is not None and self.best_keeper.saved is not None:
+            known = {record["trial_id"] for record in self.store.records} if self.store is not None else set()
+            if self.best_keeper.saved.trial_id not in known:
+                self._say(f"save_best: {self.best_keeper.path} holds trial {self.best_keeper.saved.trial_id}, "
+                          "which is not among this search's results; the first finished bucket replaces it")
+                self.best_keeper.forget()
 
     def close(self) -> None:
         """Releases the lock on ``results_path`` (also done when the searcher is garbage collected)."""
@@ -181,6 +195,10 @@ class HyperparameterSearcher:
     def _model(self, config: Mapping[str, Any]) -> tuple[Any, int]:
         _ = self.dataset
         return self.plan.model(config, self.n_classes, self.input_shape)
+
+    def _describe_model(self, config: Mapping[str, Any]) -> dict[str, Any]:
+        return {"architecture": self.plan.parts(config)[0].name, "model_config": self.plan.model_config(config),
+                "n_classes": self.n_classes, "input_shape": list(self.input_shape), "dataset": self.dataset_name}
 
     # -- preparing trials --------------------------------------------------------------------------
     def _prepare(self, config: Mapping[str, Any]) -> Trial | SearchResult:
@@ -234,6 +252,7 @@ class HyperparameterSearcher:
         if resumed:
             self._say(f"resuming: {len(resumed)} finished trial(s) skipped, {len(todo)} to run")
         new = self._train_trials(todo)
+        self._check_best_saved()
         by_id = {r.trial_id: r for r in [*resumed, *new]}
         return [by_id[t.trial_id] for t in trials]
 
@@ -251,14 +270,29 @@ class HyperparameterSearcher:
         with tqdm(total=len(trials), desc="trials", unit="trial", disable=not self.verbose) as overall:
             for number, bucket in enumerate(buckets, start=1):
                 model, _ = self._model(bucket.static)
-                bucket_results = train_bucket(self.trainer, self.plan, bucket, model, data,
-                                              label=f"bucket {number}/{len(buckets)}", verbose=self.verbose)
+                bucket_results, variables = train_bucket(
+                    self.trainer, self.plan, bucket, model, data, label=f"bucket {number}/{len(buckets)}",
+                    verbose=self.verbose, keep_best=self.best_keeper is not None)
                 if self.store is not None:
                     self.store.add([r.to_dict() for r in bucket_results])
+                if self.best_keeper is not None and self.best_keeper.offer(bucket_results, variables,
+                                                                           self._describe_model):
+                    self._say(f"save_best: {self.best_keeper.path} now holds trial {self.best_keeper.saved.trial_id} "
+                              f"(val accuracy {self.best_keeper.saved.val_accuracy:.4f})")
                 self.results.extend(bucket_results)
                 results.extend(bucket_results)
                 overall.update(len(bucket.trials))
         return results
+
+    def _check_best_saved(self) -> None:
+        if self.best_keeper is None:
+            return
+        best = self.get_best_results(1)
+        saved = self.best_keeper.saved
+        if best and (saved is None or saved.trial_id != best[0].trial_id):
+            self._say(f"warning: save_best: the leaderboard's best trial {best[0].trial_id} was trained in an "
+                      f"earlier run without save_best, so its variables are not saved; {self.best_keeper.path} "
+                      f"holds {'nothing' if saved is None else 'trial ' + saved.trial_id}")
 
     # -- the seed's API -----------------------------------------------------------------------------
     def grid_search(self, param_grid: Mapping[str, Any], max_trials: int | None = None) -> list[SearchResult]:

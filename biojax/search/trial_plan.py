@@ -100,11 +100,21 @@ class TrialPlan:
         defaults = {k: v for k, v in self.defaults.items() if k in space.settings}
         return space.resolve({**defaults, **config})
 
+    def model_config(self, config: Mapping[str, Any]) -> dict[str, Any]:
+        """The static settings of a resolved ``config`` that its architecture builds the model from.
+
+        Example:
+            >>> TrialPlan({}).model_config({"architecture": "cfc", "units": 26, "lr": 3e-3, "n_epochs": 5})
+            {'architecture': 'cfc', 'units': 26}
+        """
+        _, optimizer, space = self.parts(config)
+        return {k: v for k, v in space.static_part(config).items()
+                if k not in TRAINING_SPACE.settings and k not in optimizer.space.settings}
+
     def model(self, config: Mapping[str, Any], n_classes: int, input_shape: Sequence[int]) -> tuple[Any, int]:
         """The model of a resolved configuration and its exact parameter count (cached by structure)."""
-        architecture, optimizer, space = self.parts(config)
-        model_config = {k: v for k, v in space.static_part(config).items()
-                        if k not in TRAINING_SPACE.settings and k not in optimizer.space.settings}
+        architecture = self.parts(config)[0]
+        model_config = self.model_config(config)
         key = short_hash({"architecture": architecture.name, "config": model_config})
         if key not in self._models:
             model = architecture.build(model_config, n_classes, tuple(input_shape))

@@ -20,8 +20,8 @@ def _train(n_trials, max_bucket_size, capsys, verbose=True):
     plan = TrialPlan({"n_epochs": 2, "batch_size": 8}, FactoryArchitecture(lambda config, n: nn.Dense(n)))
     trials = [Trial(str(i), plan.resolve({"lr": 0.1, "seed": i}), 8) for i in range(n_trials)]
     trainer = BucketTrainer(max_bucket_size=max_bucket_size, devices=jax.local_devices()[:1])
-    results = train_bucket(trainer, plan, make_buckets(trials, plan.static_part)[0], nn.Dense(2), data,
-                           label="bucket 1/1", verbose=verbose)
+    results, _ = train_bucket(trainer, plan, make_buckets(trials, plan.static_part)[0], nn.Dense(2), data,
+                              label="bucket 1/1", verbose=verbose)
     assert [r.status for r in results] == ["ok"] * n_trials
     return capsys.readouterr().err
 
