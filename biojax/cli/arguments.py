@@ -115,6 +115,12 @@ def json_object_file(text: str) -> dict[str, Any]:
     return value
 
 
+def _in_existing_folder(path: pathlib.Path, text: str) -> pathlib.Path:
+    if not path.parent.is_dir():
+        raise argparse.ArgumentTypeError(f"the folder '{path.parent}' of {text!r} does not exist")
+    return path
+
+
 def writable_file(text: str) -> pathlib.Path:
     """An argparse type: a file path whose folder exists (the file itself may not exist yet).
 
@@ -127,9 +133,7 @@ def writable_file(text: str) -> pathlib.Path:
     path = pathlib.Path(text)
     if path.is_dir():
         raise argparse.ArgumentTypeError(f"{text!r} is a folder; give a file name")
-    if not path.parent.is_dir():
-        raise argparse.ArgumentTypeError(f"the folder '{path.parent}' of {text!r} does not exist")
-    return path
+    return _in_existing_folder(path, text)
 
 
 def new_directory_path(text: str) -> pathlib.Path:
@@ -144,9 +148,7 @@ def new_directory_path(text: str) -> pathlib.Path:
     path = pathlib.Path(text)
     if path.exists() and not path.is_dir():
         raise argparse.ArgumentTypeError(f"{text!r} is a file; give a directory")
-    if not path.parent.is_dir():
-        raise argparse.ArgumentTypeError(f"the folder '{path.parent}' of {text!r} does not exist")
-    return path
+    return _in_existing_folder(path, text)
 
 
 def in_flag_words(error: Exception, flags: Mapping[str, str]) -> ValueError:

@@ -34,6 +34,15 @@ def _gather_search(data, best_dir, **kwargs):
     return HyperparameterSearcher(data, **options)
 
 
+def _two_trial_bucket(first_lr):
+    """The data, a gather model, its device split and two trials' traced settings (learning rates first_lr, 0.01)."""
+    data = make_dataset()
+    split = SplitData.from_numpy(data.x_train, data.y_train, data.x_val, data.y_val, data.x_test, data.y_test)
+    hparams = {"lr": np.array([first_lr, 0.01], np.float32), "weight_decay": np.zeros(2, np.float32),
+               "seed": np.arange(2, dtype=np.uint32)}
+    return data, gather_factory({"hidden": 8, "k": 3}, 3), split, hparams
+
+
 def _snapshot(directory):
     return {p.name: p.read_bytes() for p in sorted(directory.iterdir())}
 
@@ -52,11 +61,7 @@ def test_the_best_of_several_buckets_comes_back_with_its_validation_and_test_acc
 
 
 def test_kept_variables_are_those_of_the_best_epoch_not_the_last():
-    data = make_dataset()
-    model = gather_factory({"hidden": 8, "k": 3}, 3)
-    split = SplitData.from_numpy(data.x_train, data.y_train, data.x_val, data.y_val, data.x_test, data.y_test)
-    hparams = {"lr": np.array([0.3, 0.01], np.float32), "weight_decay": np.zeros(2, np.float32),
-               "seed": np.arange(2, dtype=np.uint32)}
+    data, model, split, hparams = _two_trial_bucket(first_lr=0.3)
     out = jax.jit(make_bucket_fn(model, n_epochs=6, batch_size=32, eval_mode="map", keep_best=True))(hparams, split)
     best_epochs = []
     for trial in range(2):
@@ -69,11 +74,7 @@ def test_kept_variables_are_those_of_the_best_epoch_not_the_last():
 
 
 def test_training_numbers_do_not_change_when_the_best_variables_are_kept():
-    data = make_dataset()
-    model = gather_factory({"hidden": 8, "k": 3}, 3)
-    split = SplitData.from_numpy(data.x_train, data.y_train, data.x_val, data.y_val, data.x_test, data.y_test)
-    hparams = {"lr": np.array([0.03, 0.01], np.float32), "weight_decay": np.zeros(2, np.float32),
-               "seed": np.arange(2, dtype=np.uint32)}
+    data, model, split, hparams = _two_trial_bucket(first_lr=0.03)
     runs = [jax.jit(make_bucket_fn(model, n_epochs=3, batch_size=32, eval_mode="map", keep_best=keep))(hparams, split)
             for keep in (False, True)]
     for name in ("train_loss", "val_accuracy", "val_loss", "test_accuracy"):
