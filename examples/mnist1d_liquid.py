@@ -3,7 +3,7 @@
 MNIST-1D (Greydanus 2020; the ``mnist1d`` package generates it offline) has 4000 training and 1000 test
 sequences of 40 steps with one channel; 400 of the training sequences are held out for validation. The
 recipe is the best trial (on validation) of the README's search, ``biojax search --dataset mnist1d --model
-cfc --max-params 5000 --trials 16 --structures 1`` (README, "Liquid networks in the search"): an NCP-wired
+cfc --max-params 5000 --trials 16 --structures 1 --epochs 100`` (README, "Liquid networks in the search"): an NCP-wired
 CfC, ``AutoNCP(26, 4, sparsity_level=0.1)`` with ncps's mixed memory and a ``proj_size=10`` read-out (4,802
 parameters), AdamW with a warm-up + cosine schedule and gradient clipping, 100 epochs at batch 32, here with
 new seeds. The same budget buys an LTC ``AutoNCP(24, 10, sparsity_level=0.1)`` with mixed memory (4,990
