@@ -10,18 +10,17 @@ themselves. Compare with the full step of ``benchmarks/liquid_step.py --only cfc
 """
 
 import argparse
-import os
 import statistics
 import time
+
+from _timing import limit_threads
 
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument("--threads", type=int, default=1, help="XLA CPU threads (0: default)")
 parser.add_argument("--repeats", type=int, default=7)
 parser.add_argument("--heads", type=int, default=3, help="head blocks per layer product (3: no timespans, 4: with)")
 ARGS = parser.parse_args()
-if ARGS.threads > 0:
-    os.environ["XLA_FLAGS"] = (os.environ.get("XLA_FLAGS", "") + " --xla_cpu_multi_thread_eigen=false "
-                               f"intra_op_parallelism_threads={ARGS.threads}")
+limit_threads(ARGS.threads)
 
 import jax  # noqa: E402
 import jax.numpy as jnp  # noqa: E402

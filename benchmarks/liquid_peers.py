@@ -15,9 +15,10 @@ import argparse
 import importlib.util
 import os
 import sys
-import time
 
 os.environ.setdefault("KERAS_BACKEND", "jax")
+
+from _timing import limit_threads, median_seconds  # noqa: E402
 
 
 def _parse() -> argparse.Namespace:
@@ -32,9 +33,7 @@ def _parse() -> argparse.Namespace:
 
 
 ARGS = _parse()
-if ARGS.threads > 0:
-    os.environ["XLA_FLAGS"] = (os.environ.get("XLA_FLAGS", "")
-                               + " --xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=%d" % ARGS.threads)
+limit_threads(ARGS.threads)
 
 import jax  # noqa: E402
 import jax.numpy as jnp  # noqa: E402
@@ -43,8 +42,6 @@ import optax  # noqa: E402
 
 from biojax.nn import LTC, CfC  # noqa: E402
 from biojax.wiring import AutoNCP  # noqa: E402
-
-from _timing import median_seconds  # noqa: E402
 
 # name, cell, units, motor (None: dense CfC with a backbone), batch, steps, inputs
 CASES = [

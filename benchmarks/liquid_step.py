@@ -11,9 +11,10 @@ only biojax is timed.
 
 import argparse
 import importlib.util
-import os
 import sys
 import time
+
+from _timing import limit_threads, median_seconds
 
 
 def _parse() -> argparse.Namespace:
@@ -36,11 +37,8 @@ def _parse() -> argparse.Namespace:
 
 
 ARGS = _parse()
-if ARGS.threads > 0 and ARGS.device == "cpu":
-    os.environ["XLA_FLAGS"] = (
-        os.environ.get("XLA_FLAGS", "")
-        + " --xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=%d" % ARGS.threads
-    )
+if ARGS.device == "cpu":
+    limit_threads(ARGS.threads, cores=ARGS.threads * ARGS.cpu_devices)
 
 import jax  # noqa: E402
 import jax.numpy as jnp  # noqa: E402
@@ -51,8 +49,6 @@ from biojax.nn import LTC, CfC  # noqa: E402
 from biojax.search import use_cpu_cores  # noqa: E402
 from biojax.train import data_parallel_value_and_grad  # noqa: E402
 from biojax.wiring import AutoNCP  # noqa: E402
-
-from _timing import median_seconds  # noqa: E402
 
 CASES = [
     ("ltc_small", "LTC", 32, 4, 64, 100, 8),

@@ -14,14 +14,14 @@ import importlib.util
 import os
 import time
 
+from _timing import limit_threads
+
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument("--threads", type=int, default=1, help="CPU threads for XLA and torch (0: default)")
 parser.add_argument("--epochs", type=int, default=5, help="timed epochs per model (after one warm-up)")
 parser.add_argument("--only", default="", help="comma-separated: cfc, ltc, gru")
 ARGS = parser.parse_args()
-if ARGS.threads > 0:
-    os.environ["XLA_FLAGS"] = (os.environ.get("XLA_FLAGS", "")
-                               + " --xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=%d" % ARGS.threads)
+limit_threads(ARGS.threads)
 
 import jax  # noqa: E402
 import jax.numpy as jnp  # noqa: E402

@@ -8,15 +8,14 @@ shows the estimated saved values, both medians, their ratio and what ``remat=Non
 """
 
 import argparse
-import os
+
+from _timing import limit_threads, median_seconds
 
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument("--threads", type=int, default=1, help="XLA CPU threads (0: default)")
 parser.add_argument("--rounds", type=int, default=5, help="alternating rounds of 3 timed steps per setting")
 ARGS = parser.parse_args()
-if ARGS.threads > 0:
-    os.environ["XLA_FLAGS"] = (os.environ.get("XLA_FLAGS", "") + " --xla_cpu_multi_thread_eigen=false "
-                               f"intra_op_parallelism_threads={ARGS.threads}")
+limit_threads(ARGS.threads)
 
 import jax  # noqa: E402
 import jax.numpy as jnp  # noqa: E402
@@ -25,8 +24,6 @@ import optax  # noqa: E402
 
 from biojax.nn import CfC, WiredCfCCell  # noqa: E402
 from biojax.wiring import AutoNCP  # noqa: E402
-
-from _timing import median_seconds  # noqa: E402
 
 # (label, model arguments, batch, steps, inputs, with timespans)
 CASES = [

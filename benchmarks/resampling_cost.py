@@ -14,16 +14,15 @@ One epoch of MNIST-1D (4,000 rows, batch 100, 40 steps) for a bucket of trials o
 """
 
 import argparse
-import os
+
+from _timing import limit_threads, median_seconds
 
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument("--trials", type=int, default=16, help="trials in the bucket (default 16)")
 parser.add_argument("--repeats", type=int, default=5, help="timed epochs per case (default 5)")
 parser.add_argument("--threads", type=int, default=1, help="XLA CPU threads (0: default)")
 ARGS = parser.parse_args()
-if ARGS.threads > 0:
-    os.environ["XLA_FLAGS"] = (os.environ.get("XLA_FLAGS", "")
-                               + " --xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=%d" % ARGS.threads)
+limit_threads(ARGS.threads)
 
 import jax  # noqa: E402
 import jax.numpy as jnp  # noqa: E402
@@ -33,7 +32,6 @@ from biojax.data import load  # noqa: E402
 from biojax.nn import dendritic_simple  # noqa: E402
 from biojax.train import TrainState, make_epoch_fn, resampling_post_step  # noqa: E402
 
-from _timing import median_seconds  # noqa: E402
 
 AXIS = "trials"
 PERIOD = 8
