@@ -1,4 +1,4 @@
-"""Helpers shared by the benchmark scripts: a thread limit that holds, and a median timer."""
+"""Helpers shared by the benchmark scripts: a thread limit that holds, and wall-clock timers."""
 
 import os
 import statistics
@@ -21,11 +21,16 @@ def limit_threads(threads: int, cores: int | None = None) -> None:
         os.sched_setaffinity(0, available[: cores or threads])
 
 
-def median_seconds(run, repeats: int) -> float:
-    """Median wall time of ``repeats`` calls of ``run`` (which must block until its work is done)."""
+def wall_times(run, repeats: int) -> list[float]:
+    """Wall times in seconds of ``repeats`` calls of ``run`` (which must block until its work is done)."""
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
         run()
         times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return times
+
+
+def median_seconds(run, repeats: int) -> float:
+    """Median of :func:`wall_times`."""
+    return statistics.median(wall_times(run, repeats))

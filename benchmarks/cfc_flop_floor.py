@@ -8,18 +8,17 @@ divides by the fastest rate one thread reaches on a large square ``jnp.dot``. No
 optimizer and memory traffic are left out, so no implementation of these dense products runs below the
 printed floor on this core; a target under it asks for less arithmetic than the cell is made of.
 
-    PYTHONPATH=. python benchmarks/cfc_flop_floor.py [--threads 1] [--size 2048]
+    PYTHONPATH=. python benchmarks/cfc_flop_floor.py [--threads 1] [--size 512]
 """
 
 import argparse
 import os
-import time
 
-from _timing import limit_threads
+from _timing import limit_threads, wall_times
 
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument("--threads", type=int, default=1, help="XLA CPU threads (0: default)")
-parser.add_argument("--size", type=int, default=2048, help="side of the square product that measures the peak rate")
+parser.add_argument("--size", type=int, default=512, help="side of the square product that measures the peak rate")
 parser.add_argument("--repeats", type=int, default=10)
 ARGS = parser.parse_args()
 limit_threads(ARGS.threads)
@@ -59,12 +58,7 @@ def peak_flops_per_second(size: int, repeats: int) -> float:
     a = jax.random.normal(jax.random.key(0), (size, size))
     dot = jax.jit(jnp.dot)
     jax.block_until_ready(dot(a, a))
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        jax.block_until_ready(dot(a, a))
-        best = min(best, time.perf_counter() - start)
-    return 2.0 * size**3 / best
+    return 2.0 * size**3 / min(wall_times(lambda: jax.block_until_ready(dot(a, a)), repeats))
 
 
 def main() -> None:

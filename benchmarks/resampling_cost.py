@@ -32,7 +32,6 @@ from biojax.data import load  # noqa: E402
 from biojax.nn import dendritic_simple  # noqa: E402
 from biojax.train import TrainState, make_epoch_fn, resampling_post_step  # noqa: E402
 
-
 AXIS = "trials"
 PERIOD = 8
 
